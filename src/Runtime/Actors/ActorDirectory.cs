@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+
+namespace GenRay;
+
+/// <summary>
+/// The actors of one runtime: named actors by (namespace, name), and every live actor so shutdown can end them.
+/// </summary>
+/// <remarks>
+/// Unnamed actors are held weakly: as in Ray, an actor nobody holds a handle to (and that has no queued work,
+/// which would keep it reachable from the thread pool) goes away. Named actors stay reachable by name, and
+/// actors that reserve resources are held strongly until killed, so their resources are always given back.
+/// </remarks>
+internal sealed class ActorDirectory
+{
+    private readonly Dictionary<(string Namespace, string Name), LocalActor> _named = [];
+    private readonly HashSet<LocalActor> _pinned = [];
+    private readonly ConditionalWeakTable<LocalActor, object?> _all = [];
+    private readonly object _lock = new();
+    private bool _stopped;
+
+    public void Register(LocalActor actor)
+    {
+        lock (_lock)
+        {
+            if (_stopped)
+            {
+                throw new RayException("GenRay is shutting down; no new actors can start.");
+            }
+            if (actor.Name is { } name)
+            {
+                if (_named.TryGetValue((actor.Namespace, name), out var existing))
+                {
+                    throw new RayException(
+                        $"An actor named '{name}' already exists in namespace '{actor.Namespace}' ({existing.DisplayName}). " +
+                        $"Names are unique per namespace: pick another name, or use Ray.GetActor<{existing.Type.Name}>(\"{name}\") to reach it.");
+                }
+                _named[(actor.Namespace, name)] = actor;
+            }
+            if (actor.ReservesResources)
+            {
+                _pinned.Add(actor);
+            }
+            _all.Add(actor, null);
+        }
+    }
+
+    public void Unregister(LocalActor actor)
+    {
+        lock (_lock)
+        {
+            if (actor.Name is { } name && _named.TryGetValue((actor.Namespace, name), out var registered) && ReferenceEquals(registered, actor))
+            {
+                _named.Remove((actor.Namespace, name));
+            }
+            _pinned.Remove(actor);
+            _all.Remove(actor);
+        }
+    }
+
+    public ActorHandle<T> Get<T>(string name, string @namespace)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        LocalActor? actor;
+        lock (_lock)
+        {
+            _named.TryGetValue((@namespace, name), out actor);
+        }
+        if (actor is null)
+        {
+            throw new RayException(
+                $"No actor named '{name}' in namespace '{@namespace}'. Create it with {typeof(T).Name}.Remote.With(new ActorOptions {{ Name = \"{name}\" }}).New(...), " +
+                "and check the namespace (RayOptions.Namespace / ActorOptions.Namespace).");
+        }
+        if (actor.ClrType != typeof(T))
+        {
+            throw new RayException(
+                $"The actor named '{name}' is a {actor.ClrType.Name}, not a {typeof(T).Name}: call Ray.GetActor<{actor.ClrType.FullName}>(\"{name}\").");
+        }
+        return new ActorHandle<T>(actor);
+    }
+
+    /// <summary>Ends every actor; later registrations fail.</summary>
+    public void Stop(string reason)
+    {
+        List<LocalActor> actors;
+        lock (_lock)
+        {
+            _stopped = true;
+            actors = _all.Select(pair => pair.Key).ToList();
+        }
+        foreach (var actor in actors)
+        {
+            actor.Die(new ActorDiedException($"The actor {actor.DisplayName} is dead: {reason}."));
+        }
+    }
+}

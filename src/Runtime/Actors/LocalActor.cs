@@ -1,0 +1,356 @@
+using System.Collections.Concurrent;
+using GenRay.Internal;
+using GenRay.Scheduling;
+
+namespace GenRay;
+
+/// <summary>
+/// An actor living in this process: its instance, its mailbox and its lifecycle.
+/// </summary>
+/// <remarks>
+/// The mailbox is a FIFO of calls with a single consumer: a "turn" run on the thread pool, started by
+/// <see cref="Kick"/> when a call becomes ready and none is running (<c>_scheduled</c> is the guard). A turn
+/// starts calls in order while the head is ready and fewer than MaxConcurrency are in flight; a head still
+/// waiting for its arguments holds back the calls behind it, which is what keeps one caller's calls in
+/// submission order even when their arguments finish out of order. A turn ends after a fixed budget so one
+/// busy actor cannot hold a pool thread forever; it then re-checks for work, since a call may have become
+/// ready between its last look and clearing the guard.
+/// </remarks>
+internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
+{
+    private const int TurnBudget = 256;
+    private const int Creating = 0;
+    private const int Alive = 1;
+    private const int Dead = 2;
+
+    private readonly ConcurrentQueue<ActorCall> _calls = new();
+    private readonly ConcurrentQueue<(SendOrPostCallback Callback, object? State)>? _posted;
+    private readonly ConcurrentDictionary<ActorCall, byte>? _running;
+    private readonly ActorTurnContext? _context;
+    private readonly ActorCreation _creation;
+    private readonly ActorMode _mode;
+    private readonly int _maxConcurrency;
+    private readonly int _maxRestarts;
+    private readonly object _lifecycle = new();
+    private volatile int _state = Creating;
+    private volatile ActorCall? _current;
+    private int _scheduled;
+    private int _inFlight;
+    private object? _instance;
+    private ActorDiedException? _death;
+    private int _restarts;
+    private bool _holdsResources;
+
+    public LocalActor(RayRuntime runtime, ActorCreation creation, Type clrType)
+        : base(runtime, creation.Type, clrType, creation.Options)
+    {
+        _creation = creation;
+        _maxConcurrency = creation.Options?.MaxConcurrency ?? 1;
+        _maxRestarts = creation.Options?.MaxRestarts ?? 0;
+        _mode = _maxConcurrency == 1 ? ActorMode.Sequential : creation.Type.HasAsyncMethods ? ActorMode.Async : ActorMode.Threaded;
+        if (_mode != ActorMode.Sequential)
+        {
+            _running = new ConcurrentDictionary<ActorCall, byte>(ReferenceEqualityComparer.Instance);
+        }
+        if (_mode == ActorMode.Async)
+        {
+            _posted = new ConcurrentQueue<(SendOrPostCallback, object?)>();
+            _context = new ActorTurnContext(this);
+        }
+    }
+
+    public ActorMode Mode => _mode;
+
+    public override bool IsDead => _state == Dead;
+
+    /// <summary>Whether the actor reserves resources: such an actor is kept alive by the directory until killed.</summary>
+    public bool ReservesResources => !_creation.Request.IsEmpty;
+
+    public override void Enqueue(ActorCall call)
+    {
+        if (_state == Dead)
+        {
+            call.Fail(_death!);
+            return;
+        }
+        // No kick here: the call kicks the mailbox when its arguments are ready (at once, usually).
+        // If the actor dies before then, that kick finds it dead and fails the call.
+        _calls.Enqueue(call);
+    }
+
+    public void Kick()
+    {
+        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    /// <summary>An async actor's continuation, posted by <see cref="ActorTurnContext"/>.</summary>
+    public void Post(SendOrPostCallback callback, object? state)
+    {
+        _posted!.Enqueue((callback, state));
+        Kick();
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        var previousContext = SynchronizationContext.Current;
+        if (_context is not null)
+        {
+            SynchronizationContext.SetSynchronizationContext(_context);
+        }
+        ThreadBudget.Enter();
+        try
+        {
+            RunTurn();
+        }
+        finally
+        {
+            ThreadBudget.Exit();
+            if (_context is not null)
+            {
+                SynchronizationContext.SetSynchronizationContext(previousContext);
+            }
+        }
+        Volatile.Write(ref _scheduled, 0);
+        if (HasRunnableWork())
+        {
+            Kick();
+        }
+    }
+
+    private void RunTurn()
+    {
+        for (var budget = TurnBudget; budget > 0; budget--)
+        {
+            if (_posted is not null && _state != Dead && _posted.TryDequeue(out var posted))
+            {
+                posted.Callback(posted.State);
+                continue;
+            }
+            switch (_state)
+            {
+                case Dead:
+                    FailQueued();
+                    return;
+                case Creating:
+                    if (!_creation.IsReadyToActivate)
+                    {
+                        return;
+                    }
+                    Activate();
+                    continue;
+            }
+            if (Volatile.Read(ref _inFlight) >= _maxConcurrency || !_calls.TryPeek(out var call) || !call.IsReady)
+            {
+                return;
+            }
+            _calls.TryDequeue(out _); // single consumer: this is the call just peeked
+            Start(call);
+        }
+    }
+
+    private bool HasRunnableWork()
+    {
+        if (_posted is { IsEmpty: false })
+        {
+            return true;
+        }
+        return _state switch
+        {
+            Dead => !_calls.IsEmpty,
+            Creating => _creation.IsReadyToActivate,
+            _ => Volatile.Read(ref _inFlight) < _maxConcurrency && _calls.TryPeek(out var call) && call.IsReady,
+        };
+    }
+
+    private void Activate()
+    {
+        lock (_lifecycle)
+        {
+            if (_state != Creating)
+            {
+                return;
+            }
+            _holdsResources = true;
+        }
+        try
+        {
+            var instance = _creation.CreateInstance();
+            lock (_lifecycle)
+            {
+                if (_state == Creating)
+                {
+                    _instance = instance;
+                    _state = Alive;
+                }
+            }
+        }
+        catch (Exception error)
+        {
+            var cause = RayTaskException.FromLocal($"{Type.Name} constructor", error);
+            Die(new ActorDiedException(
+                $"The actor {DisplayName} died: its constructor threw {cause.ExceptionTypeName}: {cause.ExceptionMessage}", cause));
+        }
+    }
+
+    private void Start(ActorCall call)
+    {
+        if (call.IsCancelled)
+        {
+            return;
+        }
+        if (call.DependencyError is { } error)
+        {
+            call.Fail(error);
+            return;
+        }
+        Interlocked.Increment(ref _inFlight);
+        switch (_mode)
+        {
+            case ActorMode.Sequential:
+                _current = call;
+                if (call.Execute(_instance!, this))
+                {
+                    Finished(call, inTurn: true);
+                }
+                break;
+            case ActorMode.Threaded:
+                _running!.TryAdd(call, 0);
+                ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: false);
+                break;
+            case ActorMode.Async:
+                _running!.TryAdd(call, 0);
+                if (call.Execute(_instance!, this))
+                {
+                    Finished(call, inTurn: true);
+                }
+                break;
+        }
+    }
+
+    /// <summary>A threaded actor's call, on its own pool thread.</summary>
+    public void RunThreaded(ActorCall call)
+    {
+        var instance = _instance;
+        if (instance is null || _state != Alive)
+        {
+            call.Fail(_death ?? new ActorDiedException($"The actor {DisplayName} is restarting; the call was lost."));
+            Finished(call, inTurn: false);
+            return;
+        }
+        ThreadBudget.Enter();
+        bool done;
+        try
+        {
+            done = call.Execute(instance, this);
+        }
+        finally
+        {
+            ThreadBudget.Exit();
+        }
+        if (done)
+        {
+            Finished(call, inTurn: false);
+        }
+    }
+
+    /// <summary>A call finished. From outside a turn (an async completion, a threaded call) it may free a slot, so kick.</summary>
+    public void Finished(ActorCall call, bool inTurn)
+    {
+        if (_mode == ActorMode.Sequential)
+        {
+            _current = null;
+        }
+        else
+        {
+            _running!.TryRemove(call, out _);
+        }
+        Interlocked.Decrement(ref _inFlight);
+        if (!inTurn)
+        {
+            Kick();
+        }
+    }
+
+    public override void Kill(bool noRestart, string reason)
+    {
+        if (!noRestart && (_maxRestarts < 0 || Volatile.Read(ref _restarts) < _maxRestarts))
+        {
+            Restart(reason);
+            return;
+        }
+        Die(new ActorDiedException($"The actor {DisplayName} is dead: {reason}."));
+    }
+
+    public void Die(ActorDiedException cause)
+    {
+        lock (_lifecycle)
+        {
+            if (_state == Dead)
+            {
+                return;
+            }
+            _death = cause;
+            _state = Dead;
+            _instance = null;
+        }
+        ReleaseResources();
+        Runtime.Actors.Unregister(this);
+        FailInFlight(cause);
+        Kick(); // the next turn fails whatever is queued
+    }
+
+    private void Restart(string reason)
+    {
+        lock (_lifecycle)
+        {
+            if (_state == Dead)
+            {
+                return;
+            }
+            _restarts++;
+            _state = Creating;
+            _instance = null;
+        }
+        ReleaseResources();
+        FailInFlight(new ActorDiedException($"The actor {DisplayName} was restarted ({reason}) while this call ran."));
+        _creation.Admit();
+    }
+
+    private void ReleaseResources()
+    {
+        bool held;
+        lock (_lifecycle)
+        {
+            held = _holdsResources;
+            _holdsResources = false;
+        }
+        if (held)
+        {
+            Runtime.Scheduler.Release(_creation.Request);
+        }
+    }
+
+    private void FailInFlight(ActorDiedException cause)
+    {
+        _current?.Fail(cause);
+        if (_running is not null)
+        {
+            foreach (var call in _running.Keys)
+            {
+                call.Fail(cause);
+            }
+        }
+    }
+
+    private void FailQueued()
+    {
+        _posted?.Clear();
+        while (_calls.TryDequeue(out var call))
+        {
+            call.Fail(_death!);
+        }
+    }
+}

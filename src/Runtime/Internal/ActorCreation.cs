@@ -1,0 +1,102 @@
+using System.ComponentModel;
+using GenRay.Scheduling;
+
+namespace GenRay.Internal;
+
+/// <summary>
+/// Creating an actor: runs its constructor once the constructor's arguments are ready and the node holds
+/// the resources the actor reserves for its lifetime. For generated code; see <see cref="ActorCreation{TActor}"/>.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract class ActorCreation : Invocation, ISchedulable
+{
+    private volatile bool _dependenciesReady;
+    private volatile bool _admitted;
+
+    private protected ActorCreation(RemoteActorType type, ActorOptions? options)
+    {
+        Type = type;
+        Options = options is null ? type.Defaults : ActorOptions.Merge(type.Defaults, options);
+        var o = Options;
+        Request = Runtime.Resources.Resolve($"Actor {type.Name}", o?.NumCpus ?? 0, o?.NumGpus ?? 0, o?.Resources);
+        if (o?.MaxConcurrency is < 1)
+        {
+            throw new RayException($"Actor {type.Name}: MaxConcurrency must be 1 or more (it is {o.MaxConcurrency}).");
+        }
+    }
+
+    internal RemoteActorType Type { get; }
+
+    internal ActorOptions? Options { get; }
+
+    internal ResourceRequest Request { get; }
+
+    internal LocalActor? Actor { get; private protected set; }
+
+    /// <summary>The constructor may run: its arguments are ready and its resources held.</summary>
+    internal bool IsReadyToActivate => _dependenciesReady && _admitted;
+
+    ResourceRequest ISchedulable.Request => Request;
+
+    void ISchedulable.Start()
+    {
+        _admitted = true;
+        Actor!.Kick();
+    }
+
+    void ISchedulable.Reject(Exception reason) => Actor!.Die(new ActorDiedException($"The actor {Actor.DisplayName} never started: {reason.Message}", reason));
+
+    private protected override void OnDependenciesReady()
+    {
+        if (DependencyError is { } error)
+        {
+            Actor!.Die(new ActorDiedException($"The actor {Actor.DisplayName} never started: a constructor argument failed: {error.Message}", error));
+            return;
+        }
+        _dependenciesReady = true;
+        Admit();
+    }
+
+    /// <summary>Asks the node for the actor's lifetime resources (again, after a restart).</summary>
+    internal void Admit()
+    {
+        _admitted = false;
+        if (Request.IsEmpty)
+        {
+            ((ISchedulable)this).Start();
+        }
+        else
+        {
+            Runtime.Scheduler.Submit(this);
+        }
+    }
+
+    /// <summary>Runs the constructor with the (resolved) arguments.</summary>
+    internal abstract object CreateInstance();
+}
+
+/// <summary>Creating an actor of class <typeparamref name="TActor"/>: the generated subclass calls its constructor.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract class ActorCreation<TActor> : ActorCreation
+    where TActor : class
+{
+    /// <summary>Creates the request. For generated code.</summary>
+    protected ActorCreation(RemoteActorType type, ActorOptions? options) : base(type, options)
+    {
+    }
+
+    /// <summary>Calls the actor's constructor with the (resolved) arguments.</summary>
+    protected abstract TActor Activate();
+
+    /// <summary>Creates the actor and returns its handle at once; calls queue until the constructor has run.</summary>
+    public ActorHandle<TActor> Submit()
+    {
+        var actor = new LocalActor(Runtime, this, typeof(TActor));
+        Actor = actor;
+        Runtime.Actors.Register(actor);
+        Arm();
+        return new ActorHandle<TActor>(actor);
+    }
+
+    internal override object CreateInstance() => Activate();
+}

@@ -1,0 +1,73 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace GenRay.Internal;
+
+/// <summary>
+/// A call to a method of actor <typeparamref name="TActor"/> returning <typeparamref name="TResult"/>. The
+/// generated subclass holds the arguments and implements <see cref="Invoke"/> as a direct call.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract class ActorInvocation<TActor, TResult> : ActorCall
+    where TActor : class
+{
+    private readonly ObjectRef<TResult> _result;
+
+    /// <summary>Creates the call on <paramref name="actor"/>. For generated code.</summary>
+    protected ActorInvocation(RemoteMethod method, ActorHandle<TActor> actor) : base(method, actor.Actor)
+    {
+        _result = new ObjectRef<TResult>(Runtime, ObjectKind.TaskReturn) { Producer = this };
+    }
+
+    /// <summary>Calls the user's method on the actor instance.</summary>
+    protected abstract ValueTask<TResult> Invoke(TActor actor);
+
+    /// <summary>Queues the call in the actor's mailbox and returns its result ref.</summary>
+    public ObjectRef<TResult> Submit()
+    {
+        var result = _result;
+        Actor.Enqueue(this);
+        Arm();
+        return result;
+    }
+
+    internal override bool Execute(object instance, LocalActor actor)
+    {
+        _result.Producer = null; // started: Ray does not cancel running actor calls
+        ValueTask<TResult> pending;
+        try
+        {
+            pending = Invoke(Unsafe.As<TActor>(instance));
+        }
+        catch (Exception error)
+        {
+            Complete(error);
+            return true;
+        }
+        if (pending.IsCompletedSuccessfully)
+        {
+            _result.TrySetResult(pending.Result);
+            return true;
+        }
+
+        var awaiter = pending.ConfigureAwait(false).GetAwaiter();
+        awaiter.UnsafeOnCompleted(() =>
+        {
+            try
+            {
+                _result.TrySetResult(awaiter.GetResult());
+            }
+            catch (Exception error)
+            {
+                Complete(error);
+            }
+            actor.Finished(this, inTurn: false);
+        });
+        return false;
+    }
+
+    // An exception fails this call only; the actor keeps its state and goes on.
+    private void Complete(Exception error) => _result.TrySetException(RayTaskException.FromLocal(Method.Name, error));
+
+    internal override void Fail(Exception error) => _result.TrySetException(error);
+}

@@ -1,0 +1,61 @@
+using System.ComponentModel;
+using GenRay.Scheduling;
+
+namespace GenRay.Internal;
+
+/// <summary>
+/// Describes one <c>[Remote]</c> method: a stable id (the same in every process built from the same code),
+/// its display name, whether it is asynchronous, and the options its attribute set. One static instance per
+/// method, emitted by the generator.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class RemoteMethod
+{
+    private Resolved? _resolved;
+
+    /// <summary>Creates the descriptor. For generated code.</summary>
+    public RemoteMethod(string id, string name, bool isAsync, TaskOptions? defaults = null)
+    {
+        Id = id;
+        Name = name;
+        IsAsync = isAsync;
+        Defaults = defaults;
+    }
+
+    /// <summary>The method's stable id, for example <c>MyApp.Work.Add(int,int)</c>.</summary>
+    public string Id { get; }
+
+    /// <summary>The name errors show, for example <c>Work.Add</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>True when the method returns <c>Task</c> or <c>ValueTask</c>.</summary>
+    public bool IsAsync { get; }
+
+    /// <summary>The options written in the method's <c>[Remote]</c> attribute.</summary>
+    public TaskOptions? Defaults { get; }
+
+    /// <summary>
+    /// The resources a call holds. Resolved once per runtime for the attribute's options (the common case);
+    /// per-call options from <c>Remote.With</c> are resolved each time.
+    /// </summary>
+    internal ResourceRequest ResolveRequest(RayRuntime runtime, TaskOptions? effective)
+    {
+        if (ReferenceEquals(effective, Defaults))
+        {
+            var cached = Volatile.Read(ref _resolved);
+            if (cached is not null && ReferenceEquals(cached.Runtime, runtime))
+            {
+                return cached.Request;
+            }
+            var request = Resolve(runtime, effective);
+            Volatile.Write(ref _resolved, new Resolved(runtime, request));
+            return request;
+        }
+        return Resolve(runtime, effective);
+    }
+
+    private ResourceRequest Resolve(RayRuntime runtime, TaskOptions? options) =>
+        runtime.Resources.Resolve(options?.Name ?? Name, options?.NumCpus ?? 1.0, options?.NumGpus ?? 0, options?.Resources);
+
+    private sealed record Resolved(RayRuntime Runtime, ResourceRequest Request);
+}

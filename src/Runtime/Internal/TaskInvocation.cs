@@ -1,0 +1,219 @@
+using System.ComponentModel;
+using GenRay.Scheduling;
+
+namespace GenRay.Internal;
+
+/// <summary>
+/// A task call: admitted by the node's scheduler once its dependencies are ready and its resources free, run
+/// on a pool thread, then its resources go back. For generated code; see <see cref="TaskInvocation{TResult}"/>.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWorkItem, ICancellableWork
+{
+    // The task running on this thread (synchronous code), or in this async flow (async remotes). A blocking
+    // Get or an await inside a task finds it here to give the task's CPUs back while it waits.
+    [ThreadStatic]
+    private static TaskInvocation? t_current;
+    private static readonly AsyncLocal<TaskInvocation?> s_asyncCurrent = new();
+
+    // Whether the task holds its resources, as one word so every transition is a single atomic step:
+    // the high bit says "not running" (before start, after finish), the rest counts nested blocking waits.
+    // The task holds its resources exactly when the word is 0.
+    private const int NotRunning = 1 << 30;
+
+    private readonly ResourceRequest _request;
+    private int _hold = NotRunning;
+    private int _attempts;
+    private volatile bool _cancelled;
+    private CancellationTokenSource? _cancellation;
+
+    private protected TaskInvocation(RemoteMethod method, TaskOptions? options)
+    {
+        Method = method;
+        Options = options is null ? method.Defaults : TaskOptions.Merge(method.Defaults, options);
+        _request = method.ResolveRequest(Runtime, Options);
+    }
+
+    internal RemoteMethod Method { get; }
+
+    internal TaskOptions? Options { get; }
+
+    internal string Name => Options?.Name ?? Method.Name;
+
+    internal static TaskInvocation? Current => s_asyncCurrent.Value ?? t_current;
+
+    ResourceRequest ISchedulable.Request => _request;
+
+    void ISchedulable.Start() => Runtime.Workers.Run(this);
+
+    void ISchedulable.Reject(Exception reason) => Fail(reason);
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        Volatile.Write(ref _hold, 0); // admitted: the scheduler acquired our resources
+        if (_cancelled)
+        {
+            var completing = TaskWorkers.EnterCompletion();
+            ReleaseResources(); // cancelled while queued: never runs
+            TaskWorkers.ExitCompletion(completing);
+            return;
+        }
+        Run();
+    }
+
+    /// <summary>
+    /// Signalled when the task is cancelled with <see cref="Ray.Cancel"/>; the runtime passes it to a
+    /// <c>CancellationToken</c> parameter of the remote method. For generated code.
+    /// </summary>
+    protected CancellationToken CancellationToken
+    {
+        get
+        {
+            var source = Volatile.Read(ref _cancellation);
+            if (source is null)
+            {
+                var created = new CancellationTokenSource();
+                source = Interlocked.CompareExchange(ref _cancellation, created, null) ?? created;
+                if (!ReferenceEquals(source, created))
+                {
+                    created.Dispose();
+                }
+                if (_cancelled)
+                {
+                    source.Cancel();
+                }
+            }
+            return source.Token;
+        }
+    }
+
+    internal bool IsCancelled => _cancelled;
+
+    /// <summary>
+    /// Ray's cancel: the result fails with <see cref="TaskCancelledException"/> at once; a task not yet running never
+    /// runs, a running one sees its token. In this process there is no worker to end, so <paramref name="force"/>
+    /// cannot stop code that ignores the token; its result is discarded.
+    /// </summary>
+    public void Cancel(bool force)
+    {
+        if (_cancelled)
+        {
+            return;
+        }
+        _cancelled = true;
+        Fail(new TaskCancelledException($"{Name} was cancelled by Ray.Cancel."));
+        try
+        {
+            Volatile.Read(ref _cancellation)?.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback registered on the token threw; the task sees the exception in its own code.
+        }
+    }
+
+    private protected override void OnDependenciesReady()
+    {
+        if (DependencyError is { } error)
+        {
+            Fail(error);
+            return;
+        }
+        Runtime.Scheduler.Submit(this);
+    }
+
+    private protected abstract void Run();
+
+    /// <summary>Completes the result with an error, without running (a failed dependency, a stopped node).</summary>
+    private protected abstract void Fail(Exception error);
+
+    /// <summary>
+    /// The task waits for an object: its resources go back to the node until it resumes. False when the task is
+    /// not running (code it started outlived it): then there is nothing to give back, and no Unblock follows.
+    /// </summary>
+    internal bool Block()
+    {
+        var hold = Volatile.Read(ref _hold);
+        while (true)
+        {
+            if ((hold & NotRunning) != 0)
+            {
+                return false;
+            }
+            var seen = Interlocked.CompareExchange(ref _hold, hold + 1, hold);
+            if (seen == hold)
+            {
+                if (hold == 0)
+                {
+                    Runtime.Scheduler.Release(_request);
+                }
+                return true;
+            }
+            hold = seen;
+        }
+    }
+
+    /// <summary>The wait is over: the task takes its resources again at once, even if that overdraws the node (as Ray does).</summary>
+    internal void Unblock()
+    {
+        if (Interlocked.Decrement(ref _hold) == 0)
+        {
+            Runtime.Scheduler.ForceAcquire(_request);
+        }
+    }
+
+    private protected TaskInvocation? EnterExecution()
+    {
+        var previous = t_current;
+        t_current = this;
+        if (Method.IsAsync)
+        {
+            s_asyncCurrent.Value = this;
+        }
+        return previous;
+    }
+
+    private protected void ExitExecution(TaskInvocation? previous)
+    {
+        if (Method.IsAsync)
+        {
+            s_asyncCurrent.Value = null;
+        }
+        t_current = previous;
+    }
+
+    /// <summary>The task stops running: gives its resources back unless a blocking wait already did.</summary>
+    private protected void ReleaseResources()
+    {
+        if ((Interlocked.Or(ref _hold, NotRunning) & ~NotRunning) == 0)
+        {
+            Runtime.Scheduler.Release(_request);
+        }
+    }
+
+    /// <summary>
+    /// An exception is an application error: retried only when the options say so (RetryExceptions, or a
+    /// matching RetryExceptionTypes entry), up to MaxRetries. Releases the resources; true when the task
+    /// was queued to run again.
+    /// </summary>
+    private protected bool RetryAfter(Exception error)
+    {
+        ReleaseResources();
+        var options = Options;
+        if (options is null || _cancelled || Runtime.IsShutDown)
+        {
+            return false;
+        }
+        var retryable = options.RetryExceptionTypes is { Count: > 0 } types
+            ? types.Any(t => t.IsInstanceOfType(error))
+            : options.RetryExceptions == true;
+        var maxRetries = options.MaxRetries ?? 3;
+        if (!retryable || (maxRetries >= 0 && _attempts >= maxRetries))
+        {
+            return false;
+        }
+        _attempts++;
+        Runtime.Scheduler.Submit(this);
+        return true;
+    }
+}

@@ -1,0 +1,117 @@
+using System.ComponentModel;
+
+using GenRay.Scheduling;
+
+namespace GenRay.Internal;
+
+/// <summary>
+/// A task call returning <typeparamref name="TResult"/>. The generated subclass holds the arguments as fields
+/// and implements <see cref="Invoke"/> as a direct call to the user's method: no reflection at call time.
+/// </summary>
+/// <example>
+/// What the generator emits for <c>[Remote] static int Add(int x, int y)</c>, in essence:
+/// <code>
+/// sealed class AddInvocation : TaskInvocation&lt;int&gt;
+/// {
+///     private readonly Arg&lt;int&gt; _x, _y;
+///     public AddInvocation(TaskOptions? o, Arg&lt;int&gt; x, Arg&lt;int&gt; y) : base(Method, o)
+///     { _x = x; _y = y; DependOn(x.Ref); DependOn(y.Ref); }
+///     protected override ValueTask&lt;int&gt; Invoke() => new(Work.Add(_x.Value, _y.Value));
+/// }
+/// </code>
+/// </example>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract class TaskInvocation<TResult> : TaskInvocation
+{
+    private readonly ObjectRef<TResult> _result;
+
+    /// <summary>Creates the call. For generated code.</summary>
+    protected TaskInvocation(RemoteMethod method, TaskOptions? options) : base(method, options)
+    {
+        _result = new ObjectRef<TResult>(Runtime, ObjectKind.TaskReturn) { Producer = this };
+    }
+
+    /// <summary>Calls the user's method with the (resolved) arguments.</summary>
+    protected abstract ValueTask<TResult> Invoke();
+
+    /// <summary>Submits the call; it runs once its dependencies are ready and the node has its resources.</summary>
+    public ObjectRef<TResult> Submit()
+    {
+        var result = _result;
+        Arm();
+        return result;
+    }
+
+    private protected override void Run()
+    {
+        ValueTask<TResult> pending;
+        var previous = EnterExecution();
+        try
+        {
+            pending = Invoke();
+        }
+        catch (Exception error)
+        {
+            ExitExecution(previous);
+            Complete(error);
+            return;
+        }
+        ExitExecution(previous);
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            Complete(pending.Result);
+        }
+        else
+        {
+            AwaitCompletion(pending);
+        }
+    }
+
+    private void AwaitCompletion(ValueTask<TResult> pending)
+    {
+        var awaiter = pending.ConfigureAwait(false).GetAwaiter();
+        awaiter.UnsafeOnCompleted(() =>
+        {
+            TResult value;
+            try
+            {
+                value = awaiter.GetResult();
+            }
+            catch (Exception error)
+            {
+                Complete(error);
+                return;
+            }
+            Complete(value);
+        });
+    }
+
+    private void Complete(TResult value)
+    {
+        // Resources go back before the result is published, so a caller woken by it finds the CPUs free;
+        // work either step admits may run next on this worker thread.
+        var completing = TaskWorkers.EnterCompletion();
+        ReleaseResources();
+        _result.Producer = null;
+        _result.TrySetResult(value);
+        TaskWorkers.ExitCompletion(completing);
+    }
+
+    private void Complete(Exception error)
+    {
+        var completing = TaskWorkers.EnterCompletion();
+        if (!RetryAfter(error))
+        {
+            _result.Producer = null;
+            _result.TrySetException(RayTaskException.FromLocal(Name, error));
+        }
+        TaskWorkers.ExitCompletion(completing);
+    }
+
+    private protected override void Fail(Exception error)
+    {
+        _result.Producer = null;
+        _result.TrySetException(error);
+    }
+}

@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace GenRay;
+
+/// <summary>
+/// A reference to an object that a remote task or actor call will produce (or that <see cref="Ray.Put{T}(T)"/>
+/// stored): Ray's <c>ObjectRef</c>. It is returned at once, can be passed to other remote calls as a
+/// dependency, and is read with <see cref="Ray.Get(ObjectRef, TimeSpan?)"/> or <c>await</c>.
+/// This non-generic form is what remotes returning <c>void</c>, <c>Task</c> or <c>ValueTask</c> give back.
+/// </summary>
+/// <remarks>
+/// The object lives as long as some ref to it is reachable; dropping every ref frees it, and never
+/// cancels the work that produces it.
+/// </remarks>
+[DebuggerDisplay("{ToString(),nq} {DebuggerState,nq}")]
+public class ObjectRef : IEquatable<ObjectRef>
+{
+    // A value cannot be written atomically with the state, so completion takes two steps: claim
+    // (Pending → Claimed), store the value or error, publish (→ Succeeded or Failed). Readers look at
+    // the value only after they see a published state.
+    private const int Pending = 0;
+    private const int Claimed = 1;
+    private const int Succeeded = 2;
+    private const int Failed = 3;
+
+    // Marks _listeners once the object is complete; listeners added after that are told at once by their caller.
+    private static readonly object s_completed = new();
+
+    private readonly ulong _sequence;
+    private volatile int _state;
+    private ExceptionDispatchInfo? _error;
+    private object? _listeners; // null, one IObjectListener, a ListenerList, or s_completed
+
+    internal ObjectRef(RayRuntime runtime, ObjectKind kind)
+    {
+        Runtime = runtime;
+        Kind = kind;
+        _sequence = ObjectSequence.Next();
+    }
+
+    internal RayRuntime Runtime { get; }
+
+    /// <summary>The work that will complete this object, while it is pending: what <see cref="Ray.Cancel"/> reaches.</summary>
+    internal ICancellableWork? Producer { get; set; }
+
+    internal ObjectKind Kind { get; }
+
+    /// <summary>The object's id, printed like Ray's <c>ObjectID</c> (40 lowercase hex digits).</summary>
+    public ObjectId Id => new(Runtime.OwnerId, _sequence, Kind);
+
+    internal bool IsCompleted => _state >= Succeeded;
+
+    internal bool IsFaulted => _state == Failed;
+
+    internal Exception? Error => _error?.SourceException;
+
+    private string DebuggerState => _state switch { Succeeded => "(ready)", Failed => $"(failed: {Error?.Message})", _ => "(pending)" };
+
+    /// <summary>Gets an awaiter, so <c>await objectRef</c> waits for the work to finish (and rethrows its error).</summary>
+    public ObjectRefAwaiter GetAwaiter() => new(this);
+
+    /// <summary>Prints <c>ObjectRef(&lt;id&gt;)</c>, as Ray does.</summary>
+    public override string ToString() => $"ObjectRef({Id})";
+
+    /// <inheritdoc />
+    public bool Equals(ObjectRef? other) =>
+        other is not null && (ReferenceEquals(this, other) || (_sequence == other._sequence && Kind == other.Kind && Runtime.OwnerId == other.Runtime.OwnerId));
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as ObjectRef);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => _sequence.GetHashCode();
+
+    /// <summary>Fails the object; dependents fail with the same error. Returns false when already complete.</summary>
+    internal bool TrySetException(Exception error)
+    {
+        if (!TryClaim())
+        {
+            return false;
+        }
+        _error = ExceptionDispatchInfo.Capture(error);
+        Publish(Failed);
+        return true;
+    }
+
+    /// <summary>Marks a value-less object ready (the result of a void remote).</summary>
+    internal bool TrySetCompleted()
+    {
+        if (!TryClaim())
+        {
+            return false;
+        }
+        Publish(Succeeded);
+        return true;
+    }
+
+    /// <summary>Claims the right to complete; the caller stores the value, then calls <see cref="PublishSucceeded"/>.</summary>
+    private protected bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Pending) == Pending;
+
+    private protected void PublishSucceeded() => Publish(Succeeded);
+
+    private void Publish(int state)
+    {
+        Debug.Assert(_state == Claimed);
+        _state = state;
+        NotifyListeners();
+    }
+
+    /// <summary>
+    /// Registers a listener called once the object is complete. Returns false, without registering, when the
+    /// object is already complete: the caller then acts at once.
+    /// </summary>
+    internal bool TryAddListener(IObjectListener listener)
+    {
+        if (Interlocked.CompareExchange(ref _listeners, listener, null) is null)
+        {
+            return true;
+        }
+        return TryAddListenerSlow(listener);
+    }
+
+    private bool TryAddListenerSlow(IObjectListener listener)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _listeners);
+            switch (current)
+            {
+                case null:
+                    if (Interlocked.CompareExchange(ref _listeners, listener, null) is null)
+                    {
+                        return true;
+                    }
+                    break;
+                case ListenerList list:
+                    if (list.TryAdd(listener))
+                    {
+                        return true;
+                    }
+                    return false; // closed: the object completed meanwhile
+                default:
+                    if (ReferenceEquals(current, s_completed))
+                    {
+                        return false;
+                    }
+                    var upgraded = new ListenerList((IObjectListener)current, listener);
+                    if (Interlocked.CompareExchange(ref _listeners, upgraded, current) == current)
+                    {
+                        return true;
+                    }
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Removes a listener that no longer waits (a timed-out Wait), so a never-completing object does not collect them.</summary>
+    internal void RemoveListener(IObjectListener listener)
+    {
+        var current = Volatile.Read(ref _listeners);
+        if (ReferenceEquals(current, listener))
+        {
+            Interlocked.CompareExchange(ref _listeners, null, listener);
+        }
+        else if (current is ListenerList list)
+        {
+            list.Remove(listener);
+        }
+    }
+
+    private void NotifyListeners()
+    {
+        var listeners = Interlocked.Exchange(ref _listeners, s_completed);
+        if (listeners is IObjectListener single)
+        {
+            single.OnObjectReady(this);
+        }
+        else if (listeners is ListenerList list)
+        {
+            foreach (var listener in list.Close())
+            {
+                listener.OnObjectReady(this);
+            }
+        }
+    }
+
+    internal void Cancel(bool force) => Producer?.Cancel(force);
+
+    /// <summary>Throws the object's error (rethrown with its original stack) or, for a ref of a runtime that was shut down, says so.</summary>
+    internal void ThrowIfFailed()
+    {
+        if (_state == Failed)
+        {
+            _error!.Throw();
+        }
+    }
+
+    /// <summary>Blocks until complete or the timeout passes; false on timeout.</summary>
+    internal bool WaitCompleted(TimeSpan? timeout)
+    {
+        if (IsCompleted)
+        {
+            return true;
+        }
+        return BlockingWait.WaitOne(this, timeout);
+    }
+
+    /// <summary>Throws if the object failed; waits if needed. Used by <c>Ray.Get</c> for void refs.</summary>
+    internal void GetVoid(TimeSpan? timeout)
+    {
+        Runtime.ThrowIfShutDown(this);
+        if (!WaitCompleted(timeout))
+        {
+            throw Timeout(timeout!.Value);
+        }
+        ThrowIfFailed();
+    }
+
+    internal GetTimeoutException Timeout(TimeSpan timeout) =>
+        new($"Get timed out after {timeout.TotalSeconds:0.###} s waiting for {this}: the task that makes it has not finished. Wait longer, or use Ray.Wait to poll.");
+
+    internal Task AsTask()
+    {
+        if (IsCompleted)
+        {
+            return IsFaulted ? Task.FromException(Error!) : Task.CompletedTask;
+        }
+        var source = new TaskListener(this);
+        return source.Task;
+    }
+
+    private sealed class TaskListener : TaskCompletionSource, IObjectListener
+    {
+        public TaskListener(ObjectRef target) : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+            if (!target.TryAddListener(this))
+            {
+                OnObjectReady(target);
+            }
+        }
+
+        public void OnObjectReady(ObjectRef completed)
+        {
+            if (completed.IsFaulted)
+            {
+                TrySetException(completed.Error!);
+            }
+            else
+            {
+                TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>More than one listener: a small locked list, closed when the object completes.</summary>
+    private sealed class ListenerList
+    {
+        private List<IObjectListener>? _items;
+
+        public ListenerList(IObjectListener first, IObjectListener second) => _items = [first, second];
+
+        public bool TryAdd(IObjectListener listener)
+        {
+            lock (this)
+            {
+                if (_items is null)
+                {
+                    return false;
+                }
+                _items.Add(listener);
+                return true;
+            }
+        }
+
+        public void Remove(IObjectListener listener)
+        {
+            lock (this)
+            {
+                _items?.Remove(listener);
+            }
+        }
+
+        public List<IObjectListener> Close()
+        {
+            lock (this)
+            {
+                var items = _items!;
+                _items = null;
+                return items;
+            }
+        }
+    }
+}

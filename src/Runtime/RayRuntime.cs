@@ -1,0 +1,202 @@
+using System.Security.Cryptography;
+using GenRay.Scheduling;
+
+namespace GenRay;
+
+/// <summary>
+/// A running GenRay: what <see cref="Ray.Init(RayOptions?)"/> returns. Disposing it shuts GenRay down, so
+/// <c>using var ray = Ray.Init();</c> scopes a program's use of it.
+/// </summary>
+public sealed class RayRuntime : IDisposable, IAsyncDisposable
+{
+    private static readonly object s_lifecycle = new();
+    private static RayRuntime? s_current;
+
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly RayOptions _options;
+    private volatile bool _isShutDown;
+
+    private RayRuntime(RayOptions options)
+    {
+        _options = options;
+        OwnerId = NewOwnerId();
+        Namespace = options.Namespace ?? "default";
+
+        var cpus = options.NumCpus ?? Environment.ProcessorCount;
+        if (cpus < 0 || double.IsNaN(cpus) || double.IsInfinity(cpus))
+        {
+            throw new RayException($"RayOptions.NumCpus must be a finite number of 0 or more (it is {cpus}).");
+        }
+        var custom = new Dictionary<string, double>(options.Resources, StringComparer.Ordinal);
+        if (custom.ContainsKey(NodeResources.Cpu))
+        {
+            throw new RayException("Set CPUs with RayOptions.NumCpus, not as a custom resource named \"CPU\".");
+        }
+        if (options.NumGpus is > 0 and var gpus)
+        {
+            custom[NodeResources.Gpu] = gpus;
+        }
+        foreach (var (name, amount) in custom)
+        {
+            if (amount < 0 || double.IsNaN(amount))
+            {
+                throw new RayException($"Custom resource '{name}' must be 0 or more (it is {amount}).");
+            }
+        }
+
+        Resources = new NodeResources(cpus, custom);
+        Scheduler = new ResourceScheduler(Resources);
+        Actors = new ActorDirectory();
+        Workers = new TaskWorkers();
+    }
+
+    /// <summary>The logical CPUs of this node.</summary>
+    public double NumCpus => Resources.TotalCpus;
+
+    /// <summary>The namespace named actors live in unless <see cref="ActorOptions.Namespace"/> says otherwise.</summary>
+    public string Namespace { get; }
+
+    /// <summary>True once <see cref="Ray.Shutdown"/> ran (or this runtime was disposed).</summary>
+    public bool IsShutDown => _isShutDown;
+
+    internal ulong OwnerId { get; }
+
+    internal RayOptions Options => _options;
+
+    internal NodeResources Resources { get; }
+
+    internal ResourceScheduler Scheduler { get; }
+
+    internal ActorDirectory Actors { get; }
+
+    internal TaskWorkers Workers { get; }
+
+    internal CancellationToken ShutdownToken => _shutdown.Token;
+
+    internal static RayRuntime? Current => Volatile.Read(ref s_current);
+
+    /// <summary>Every resource of the node and its total, like Ray's <c>ray.cluster_resources()</c>.</summary>
+    public IReadOnlyDictionary<string, double> ClusterResources() => Resources.Snapshot(available: false);
+
+    /// <summary>What is free right now, like Ray's <c>ray.available_resources()</c>.</summary>
+    public IReadOnlyDictionary<string, double> AvailableResources() => Resources.Snapshot(available: true);
+
+    internal static RayRuntime RequireCurrent() =>
+        Volatile.Read(ref s_current) ?? throw new RayException(
+            "GenRay is not running: call Ray.Init() before calling a remote stub, Ray.Put or Ray.GetActor " +
+            "(for example `using var ray = Ray.Init();` at the start of Main).");
+
+    internal static RayRuntime Start(RayOptions? options)
+    {
+        options = options?.Clone() ?? new RayOptions();
+        lock (s_lifecycle)
+        {
+            if (s_current is { } running)
+            {
+                if (options.IgnoreReinitError)
+                {
+                    return running;
+                }
+                throw new RayException(
+                    "Ray.Init() was called again while GenRay is running. Call Ray.Shutdown() first, " +
+                    "or pass new RayOptions { IgnoreReinitError = true } to reuse the running instance.");
+            }
+            var address = options.Address ?? Environment.GetEnvironmentVariable("GENRAY_ADDRESS");
+            if (!string.IsNullOrWhiteSpace(address))
+            {
+                throw new RayException(
+                    $"Connecting to a cluster (Address = \"{address}\") is not available in this version of GenRay; " +
+                    "unset RayOptions.Address and GENRAY_ADDRESS to run on this machine.");
+            }
+            if (options.WorkerProcesses < 0)
+            {
+                throw new RayException($"RayOptions.WorkerProcesses must be 0 (in-process) or more (it is {options.WorkerProcesses}).");
+            }
+            if (options.WorkerProcesses > 0)
+            {
+                throw new RayException(
+                    "Worker processes (RayOptions.WorkerProcesses > 0) are not available in this version of GenRay; " +
+                    "use 0 to run tasks and actors in this process.");
+            }
+            var runtime = new RayRuntime(options);
+            Volatile.Write(ref s_current, runtime);
+            return runtime;
+        }
+    }
+
+    internal static void ShutdownCurrent()
+    {
+        RayRuntime? runtime;
+        lock (s_lifecycle)
+        {
+            runtime = s_current;
+            s_current = null;
+        }
+        runtime?.Stop();
+    }
+
+    /// <summary>Shuts GenRay down (same as <see cref="Ray.Shutdown"/> when this is the running instance).</summary>
+    public void Dispose()
+    {
+        lock (s_lifecycle)
+        {
+            if (ReferenceEquals(s_current, this))
+            {
+                s_current = null;
+            }
+        }
+        Stop();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Stop()
+    {
+        if (_isShutDown)
+        {
+            return;
+        }
+        _isShutDown = true;
+        var reason = new RayException("GenRay was shut down before this work ran.");
+        Scheduler.Stop(reason);
+        Actors.Stop("GenRay was shut down");
+        Workers.Stop();
+        _shutdown.Cancel();
+    }
+
+    internal void ThrowIfShutDown(ObjectRef target)
+    {
+        if (_isShutDown)
+        {
+            throw new RayException(
+                $"{target} belongs to a GenRay runtime that was shut down: objects do not outlive Ray.Shutdown(). " +
+                "Get the values you need before shutting down, or call Ray.Init() again and resubmit the work.");
+        }
+    }
+
+    internal void ThrowIfNotCurrent(string what)
+    {
+        if (!ReferenceEquals(Current, this))
+        {
+            throw new RayException($"{what} belongs to a GenRay runtime that was shut down; it cannot be used after Ray.Shutdown().");
+        }
+    }
+
+    private static ulong NewOwnerId()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        ulong id;
+        do
+        {
+            RandomNumberGenerator.Fill(bytes);
+            id = BitConverter.ToUInt64(bytes);
+        }
+        while (id == 0);
+        return id;
+    }
+}

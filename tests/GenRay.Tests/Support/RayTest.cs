@@ -1,0 +1,39 @@
+using GenRay;
+
+namespace GenRay.Tests.Support;
+
+/// <summary>
+/// Starts GenRay for one test and shuts it down after. Suites derive from this through an abstract class
+/// per area, with one sealed subclass per execution mode, so every mode runs the same tests.
+/// </summary>
+public abstract class RayTest : IDisposable
+{
+    private RayRuntime? _runtime;
+
+    protected RayTest()
+    {
+        Ray.Shutdown(); // a failed test must not leave the next one a running runtime
+    }
+
+    /// <summary>Starts GenRay with the suite's defaults, overridden by <paramref name="configure"/>.</summary>
+    protected RayRuntime Start(Action<RayOptions>? configure = null)
+    {
+        var options = new RayOptions { NumCpus = 2 };
+        Configure(options);
+        configure?.Invoke(options);
+        _runtime = Ray.Init(options);
+        return _runtime;
+    }
+
+    /// <summary>The execution mode's settings.</summary>
+    protected virtual void Configure(RayOptions options)
+    {
+    }
+
+    public void Dispose()
+    {
+        _runtime?.Dispose();
+        Ray.Shutdown();
+        GC.SuppressFinalize(this);
+    }
+}

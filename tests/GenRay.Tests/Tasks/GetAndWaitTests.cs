@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using GenRay.Tests.Support;
+
+namespace GenRay.Tests.Tasks;
+
+/// <summary>Reading results: Get with timeouts, GetAsync, await, and Wait's ordering and partial results.</summary>
+public abstract class GetAndWaitTests : RayTest
+{
+    protected GetAndWaitTests() => TaskRemotes.Reset();
+
+    [Fact]
+    public void Get_of_a_list_returns_values_in_order()
+    {
+        Start();
+
+        var values = Ray.Get(Enumerable.Range(0, 100).Select(i => TaskRemotes.Remote.Echo(i)).ToList());
+
+        Assert.Equal(Enumerable.Range(0, 100), values);
+    }
+
+    [Fact]
+    public void Get_past_its_timeout_throws_GetTimeoutException()
+    {
+        Start();
+        var blocked = TaskRemotes.Remote.WaitAtGate();
+        var watch = Stopwatch.StartNew();
+
+        var error = Assert.Throws<GetTimeoutException>(() => Ray.Get(blocked, TimeSpan.FromMilliseconds(200)));
+
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190));
+        Assert.Contains(blocked.Id.ToString(), error.Message);
+        Assert.Throws<GetTimeoutException>(() => Ray.Get(new[] { TaskRemotes.Remote.Echo(1), blocked }, TimeSpan.FromMilliseconds(100)));
+        TaskRemotes.Gate.Release();
+        Assert.Equal(1, Ray.Get(blocked, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Await_and_GetAsync_return_the_value()
+    {
+        Start();
+
+        Assert.Equal(3, await TaskRemotes.Remote.Add(1, 2));
+        Assert.Equal(7, await Ray.GetAsync(TaskRemotes.Remote.Add(3, 4)));
+        var both = await Ray.GetAsync(new[] { TaskRemotes.Remote.Echo(1), TaskRemotes.Remote.Echo(2) });
+        Assert.Equal(new[] { 1, 2 }, both);
+        await TaskRemotes.Remote.Noop();
+    }
+
+    [Fact]
+    public async Task GetAsync_stops_waiting_when_cancelled()
+    {
+        Start();
+        var blocked = TaskRemotes.Remote.WaitAtGate();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Ray.GetAsync(blocked, cancel.Token));
+
+        TaskRemotes.Gate.Release();
+        Assert.Equal(1, await blocked);
+    }
+
+    [Fact]
+    public void Wait_returns_as_soon_as_enough_are_ready_keeping_input_order()
+    {
+        Start(o => o.NumCpus = 4);
+        var slow = TaskRemotes.Remote.Sleep(2000);
+        var fast1 = TaskRemotes.Remote.Sleep(10);
+        var fast2 = TaskRemotes.Remote.Sleep(20);
+        var watch = Stopwatch.StartNew();
+
+        var (ready, notReady) = Ray.Wait([slow, fast1, fast2], numReturns: 2);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5));
+        Assert.Equal([fast1, fast2], ready);
+        Assert.Equal([slow], notReady);
+    }
+
+    [Fact]
+    public void Wait_returns_at_most_num_returns_ready_refs_in_input_order()
+    {
+        Start();
+        var refs = Enumerable.Range(0, 5).Select(i => TaskRemotes.Remote.Echo(i)).ToList();
+        Ray.Get(refs);
+
+        var result = Ray.Wait(refs, numReturns: 3);
+
+        Assert.Equal(refs.Take(3), result.Ready);
+        Assert.Equal(refs.Skip(3), result.NotReady);
+    }
+
+    [Fact]
+    public void Wait_with_a_timeout_returns_what_is_ready()
+    {
+        Start();
+        var blocked = TaskRemotes.Remote.WaitAtGate();
+        var done = TaskRemotes.Remote.Echo(1);
+        Ray.Get(done);
+        var watch = Stopwatch.StartNew();
+
+        var result = Ray.Wait([blocked, done], numReturns: 2, timeout: TimeSpan.FromMilliseconds(200));
+
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190));
+        Assert.Equal([done], result.Ready);
+        Assert.Equal([blocked], result.NotReady);
+
+        var immediate = Ray.Wait([blocked], timeout: TimeSpan.Zero);
+        Assert.Empty(immediate.Ready);
+        TaskRemotes.Gate.Release();
+    }
+
+    [Fact]
+    public void Wait_counts_failed_objects_as_ready()
+    {
+        Start();
+        var failed = TaskRemotes.Remote.Fail("x");
+
+        var result = Ray.Wait([failed], timeout: TimeSpan.FromSeconds(10));
+
+        Assert.Equal([failed], result.Ready);
+    }
+
+    [Fact]
+    public void Wait_rejects_bad_arguments()
+    {
+        Start();
+        var one = TaskRemotes.Remote.Echo(1);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ray.Wait([one], numReturns: 2));
+        Assert.Throws<ArgumentException>(() => Ray.Wait([one, one]));
+    }
+}
+
+public sealed class GetAndWaitTestsInProcess : GetAndWaitTests
+{
+}
