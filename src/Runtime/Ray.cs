@@ -66,6 +66,28 @@ public static class Ray
         r.GetVoid(timeout);
     }
 
+    /// <summary>Waits for every value-less object (results of <c>void</c> remotes) and rethrows the first error in order.</summary>
+    public static void Get(IEnumerable<ObjectRef> refs, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(refs);
+        var deadline = Deadline.Start(timeout);
+        var index = 0;
+        foreach (var item in refs)
+        {
+            if (item is null)
+            {
+                throw new ArgumentException($"refs[{index}] is null.", nameof(refs));
+            }
+            item.Runtime.ThrowIfShutDown(item);
+            if (!item.WaitCompleted(deadline.Remaining(timeout)))
+            {
+                throw item.Timeout(timeout!.Value);
+            }
+            item.ThrowIfFailed();
+            index++;
+        }
+    }
+
     /// <summary>Waits for the object without blocking a thread; same as <c>await r</c>, with cancellation.</summary>
     public static Task<T> GetAsync<T>(ObjectRef<T> r, CancellationToken ct = default)
     {
