@@ -23,7 +23,7 @@ internal static class ActorEmitter
         {
             foreach (var constructor in actor.Constructors)
             {
-                NewSummary(writer, type);
+                NewSummary(writer, type, constructor);
                 writer.Line($"public static {handle} New({StubParameterList(constructor.Parameters)})");
                 writer.Line($"    => {Create(constructor, "null")};");
                 writer.Line();
@@ -41,7 +41,7 @@ internal static class ActorEmitter
                 foreach (var constructor in actor.Constructors)
                 {
                     writer.Line();
-                    NewSummary(writer, type);
+                    NewSummary(writer, type, constructor);
                     writer.Line($"public {handle} New({StubParameterList(constructor.Parameters)})");
                     writer.Line($"    => {Create(constructor, "_options")};");
                 }
@@ -69,7 +69,7 @@ internal static class ActorEmitter
             {
                 var receiver = ReceiverName(method);
                 var args = StubArguments(method.Parameters);
-                writer.Line($"/// <summary>Calls <c>{TaskEmitter.Escape(method.DisplayName)}</c> on the actor; calls from one caller run in the order they were made. Any argument may be a value or an <see cref=\"global::GenRay.ObjectRef{{T}}\"/> to wait for.</summary>");
+                writer.Line($"/// <summary>Calls <c>{TaskEmitter.Escape(method.DisplayName)}</c> on the actor; calls from one caller run in the order they were made.{TaskEmitter.ArgumentNote(method.Parameters)}</summary>");
                 var parameters = StubParameterList(method.Parameters);
                 writer.Line($"public static {StubReturnType(method)} {method.Name}(this {handle} {receiver}{(parameters.Length > 0 ? ", " + parameters : "")})");
                 writer.Line($"    => new Invocations.{method.InvocationName}({receiver}{(args.Length > 0 ? ", " + args : "")}).Submit();");
@@ -98,8 +98,8 @@ internal static class ActorEmitter
         return $"new Invocations.{constructor.CreationName}({options}{(args.Length > 0 ? ", " + args : "")}).Submit()";
     }
 
-    private static void NewSummary(SourceWriter writer, ContainingType type) =>
-        writer.Line($"/// <summary>Creates a <c>{TaskEmitter.Escape(type.DisplayName)}</c> actor with these constructor arguments and returns its handle at once. Any argument may be a value or an <see cref=\"global::GenRay.ObjectRef{{T}}\"/> to wait for.</summary>");
+    private static void NewSummary(SourceWriter writer, ContainingType type, ActorConstructor constructor) =>
+        writer.Line($"/// <summary>Starts an actor of class <c>{TaskEmitter.Escape(type.DisplayName)}</c> with these constructor arguments and returns its handle at once.{TaskEmitter.ArgumentNote(constructor.Parameters)}</summary>");
 
     private static void EmitCreation(SourceWriter writer, ContainingType type, ActorConstructor constructor)
     {

@@ -1,3 +1,4 @@
+using System.Linq;
 using GenRay.Generator.Model;
 using static GenRay.Generator.Emitting.EmitHelpers;
 
@@ -95,7 +96,11 @@ internal static class TaskEmitter
     }
 
     private static void Summary(SourceWriter writer, RemoteSignature signature) =>
-        writer.Line($"/// <summary>Runs <c>{Escape(signature.DisplayName)}</c> as a remote task; returns a ref to its result at once. Any argument may be a value or an <see cref=\"global::GenRay.ObjectRef{{T}}\"/> to wait for.</summary>");
+        writer.Line($"/// <summary>Runs <c>{Escape(signature.DisplayName)}</c> as a remote task; returns a ref to its result at once.{ArgumentNote(signature.Parameters)}</summary>");
+
+    /// <summary>The doc sentence about arguments, for stubs that take any.</summary>
+    internal static string ArgumentNote(EquatableArray<Parameter> parameters) =>
+        CallerParameters(parameters).Any() ? " Any argument may be a value or an <see cref=\"global::GenRay.ObjectRef{T}\"/> to wait for." : "";
 
     internal static string Separator(RemoteSignature signature)
     {

@@ -75,7 +75,7 @@ internal sealed class ActorDirectory
         if (actor.ClrType != typeof(T))
         {
             throw new RayException(
-                $"The actor named '{name}' is a {actor.ClrType.Name}, not a {typeof(T).Name}: call Ray.GetActor<{actor.ClrType.FullName}>(\"{name}\").");
+                $"The actor named '{name}' is of class {actor.ClrType.Name}, not {typeof(T).Name}: call Ray.GetActor<{actor.ClrType.FullName}>(\"{name}\").");
         }
         return new ActorHandle<T>(actor);
     }

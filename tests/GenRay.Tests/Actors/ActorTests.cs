@@ -273,7 +273,7 @@ public abstract class ActorTests : RayTest
         Assert.Contains("No actor named 'nobody'", unknown.Message);
 
         var wrongType = Assert.Throws<RayException>(() => Ray.GetActor<Counter>("adder"));
-        Assert.Contains("is a Adder, not a Counter", wrongType.Message);
+        Assert.Contains("is of class Adder, not Counter", wrongType.Message);
         Assert.Contains("Ray.GetActor<GenRay.Tests.Actors.Adder>", wrongType.Message);
     }
 
