@@ -82,7 +82,8 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
     {
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            // Local first: a caller on a pool thread that then awaits the call finds the turn on its own queue.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
     }
 

@@ -1,4 +1,5 @@
 using GenRay.Internal;
+using GenRay.Scheduling;
 
 namespace GenRay;
 
@@ -67,7 +68,11 @@ internal sealed class AwaitContinuation : IObjectListener, IThreadPoolWorkItem
                 Task.Factory.StartNew(static state => ((AwaitContinuation)state!).Run(), this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, taskScheduler);
                 break;
             default:
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+                // A worker finishing a task runs the continuation itself, next: no thread to wake.
+                if (!TaskWorkers.TryDefer(this))
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+                }
                 break;
         }
     }

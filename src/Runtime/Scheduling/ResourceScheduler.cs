@@ -4,12 +4,20 @@ namespace GenRay.Scheduling;
 /// Admits ready work in submission order once the node's resources allow it (Ray's local scheduler).
 /// </summary>
 /// <remarks>
+/// <para>
 /// The fast path takes no lock: while nothing is queued, a submit that finds the resources free acquires them
-/// with one CAS and starts the work. Otherwise the work joins a FIFO queue, drained under a lock whenever
-/// resources come back. The two sides cannot miss each other: a release adds resources and then reads the
-/// queue length; an enqueue raises the length (under the lock) and then tries the resources; both steps are
-/// full fences, so at least one side sees the other's write. The queue is strictly FIFO, so a large request
-/// at the head is never starved by small ones behind it.
+/// with one compare-and-swap and starts the work. Otherwise the work joins a FIFO queue, drained under a lock
+/// whenever work arrives or resources come back. The two sides cannot miss each other: a release adds
+/// resources and then reads the queue length; an enqueue raises the length (under the lock) and then tries
+/// the resources; both are full fences, so at least one side sees the other's write. The queue is strictly
+/// FIFO, so a large request at the head is never starved by small ones behind it.
+/// </para>
+/// <para>
+/// A lock, not a lock-free queue: the thread that frees resources should be the one that admits the next
+/// task, so it can run it itself (see <see cref="TaskWorkers"/>); with a lock it waits a few nanoseconds for
+/// its turn, where a "someone else is draining" protocol would leave it idle and the admitted task waiting
+/// for a thread to wake. Work is started outside the lock.
+/// </para>
 /// </remarks>
 internal sealed class ResourceScheduler
 {
@@ -32,17 +40,29 @@ internal sealed class ResourceScheduler
             work.Start();
             return;
         }
+        ISchedulable? first;
+        List<ISchedulable>? more;
         lock (_lock)
         {
             if (_stopped)
             {
-                work.Reject(new RayException("GenRay was shut down before this work could start."));
-                return;
+                first = null;
+                more = null;
             }
-            _queue.Enqueue(work);
-            Interlocked.Increment(ref _queued);
+            else
+            {
+                _queue.Enqueue(work);
+                Interlocked.Increment(ref _queued);
+                Admit(out first, out more);
+                work = null!;
+            }
         }
-        Drain();
+        if (work is not null)
+        {
+            work.Reject(new RayException("GenRay was shut down before this work could start."));
+            return;
+        }
+        Start(first, more);
     }
 
     /// <summary>Gives resources back (work finished, or a task blocked in Get) and admits what now fits.</summary>
@@ -53,10 +73,17 @@ internal sealed class ResourceScheduler
             return;
         }
         _resources.Release(request);
-        if (Volatile.Read(ref _queued) != 0)
+        if (Volatile.Read(ref _queued) == 0)
         {
-            Drain();
+            return;
         }
+        ISchedulable? first;
+        List<ISchedulable>? more;
+        lock (_lock)
+        {
+            Admit(out first, out more);
+        }
+        Start(first, more);
     }
 
     /// <summary>Takes resources back for a task resuming after a blocking wait, even if that overdraws them.</summary>
@@ -68,31 +95,32 @@ internal sealed class ResourceScheduler
         }
     }
 
-    private void Drain()
+    // Under the lock: dequeues what the free resources now allow, in order.
+    private void Admit(out ISchedulable? first, out List<ISchedulable>? more)
     {
-        List<ISchedulable>? admitted = null;
-        ISchedulable? single = null;
-        lock (_lock)
+        first = null;
+        more = null;
+        while (!_stopped && _queue.Count > 0 && _resources.TryAcquire(_queue.Peek().Request))
         {
-            while (_queue.Count > 0 && _resources.TryAcquire(_queue.Peek().Request))
+            var next = _queue.Dequeue();
+            Interlocked.Decrement(ref _queued);
+            if (first is null)
             {
-                var next = _queue.Dequeue();
-                Interlocked.Decrement(ref _queued);
-                if (single is null)
-                {
-                    single = next;
-                }
-                else
-                {
-                    (admitted ??= []).Add(next);
-                }
+                first = next;
+            }
+            else
+            {
+                (more ??= []).Add(next);
             }
         }
-        // Start outside the lock: starting runs no user code here, but may complete work inline on failure.
-        single?.Start();
-        if (admitted is not null)
+    }
+
+    private static void Start(ISchedulable? first, List<ISchedulable>? more)
+    {
+        first?.Start();
+        if (more is not null)
         {
-            foreach (var work in admitted)
+            foreach (var work in more)
             {
                 work.Start();
             }

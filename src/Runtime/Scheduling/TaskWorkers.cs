@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace GenRay.Scheduling;
 
@@ -6,23 +7,34 @@ namespace GenRay.Scheduling;
 /// The threads admitted tasks run on: one per running task, as Ray gives each task a worker process.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Tasks may sleep or block (Ray users write them that way), so they do not run on the shared thread pool,
 /// whose thread injection is deliberately slow: a task the scheduler admits always finds a thread at once,
-/// an idle one or a new one. Idle workers wait on their own event (newest first, so hot threads are reused)
+/// an idle one or a new one. Idle workers sleep on their own event (newest first, so hot threads are reused)
 /// and retire after <see cref="IdleTimeout"/>.
-/// A worker that finishes a task and, in doing so, frees resources for the next queued task runs that task
-/// itself instead of waking another thread (<see cref="EnterCompletion"/>): a queue of short tasks then
-/// flows through as many threads as there are CPUs, without handoffs.
+/// </para>
+/// <para>
+/// Three shortcuts keep short tasks from paying for thread handoffs:
+/// a worker that finishes a task and thereby frees resources for the next queued one runs that task itself
+/// (<see cref="EnterCompletion"/>); an <c>await</c> on the task's result continues on the same worker
+/// (<see cref="TryDefer"/>); and one idle worker at a time watches for work for a few microseconds before it
+/// sleeps, since a wake-up costs more than a task. Work that such a continuation submits is offered to both
+/// the continuation's own worker and the watching one, whichever is free first (<see cref="TryShare"/>).
+/// </para>
 /// </remarks>
 internal sealed class TaskWorkers
 {
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
+    private static readonly long WatchTicks = System.Diagnostics.Stopwatch.Frequency / 20_000; // 50 µs
 
     [ThreadStatic]
     private static Worker? t_worker;
 
     private readonly ConcurrentStack<Worker> _idle = new();
+    private Worker? _watcher;              // the idle worker watching for work: first to be handed some
+    private IThreadPoolWorkItem? _shared;  // work offered by a continuation, taken by the first free worker
     private int _started;
+    private int _busy; // workers running an item right now
     private volatile bool _stopped;
 
     /// <summary>Threads started so far (for diagnostics and tests).</summary>
@@ -31,12 +43,40 @@ internal sealed class TaskWorkers
     /// <summary>Runs <paramref name="item"/> on a worker thread.</summary>
     public void Run(IThreadPoolWorkItem item)
     {
-        var self = t_worker;
-        if (self is not null && self.Completing && self.Next is null)
+        if (t_worker is { } self)
         {
-            self.Next = item;
-            return;
+            if (self.Completing && self.Next is null)
+            {
+                self.Next = item;
+                return;
+            }
+            if (self.InContinuation && TryShare(item))
+            {
+                return;
+            }
         }
+        Dispatch(item);
+    }
+
+    private void Dispatch(IThreadPoolWorkItem item)
+    {
+        if (Interlocked.Exchange(ref _watcher, null) is { } watcher)
+        {
+            // The watcher was also the guarantee for shared work: with it gone, shared work needs a thread of its own.
+            if (TakeShared() is { } stranded)
+            {
+                DispatchToIdleOrNew(stranded);
+            }
+            if (watcher.TryAssign(item))
+            {
+                return;
+            }
+        }
+        DispatchToIdleOrNew(item);
+    }
+
+    private void DispatchToIdleOrNew(IThreadPoolWorkItem item)
+    {
         while (_idle.TryPop(out var worker))
         {
             if (worker.TryAssign(item))
@@ -46,6 +86,31 @@ internal sealed class TaskWorkers
         }
         Interlocked.Increment(ref _started);
         new Worker(this, item).Start();
+    }
+
+    /// <summary>
+    /// Offers work submitted by an <c>await</c>'s continuation to whichever is free first: the continuation's own
+    /// worker (once the continuation awaits again or ends) or the watching worker. Offered only while a watcher
+    /// exists, which takes it within its watch, or on leaving it; so a continuation that runs long or blocks never
+    /// holds the work back.
+    /// </summary>
+    private bool TryShare(IThreadPoolWorkItem item)
+    {
+        if (Volatile.Read(ref _watcher) is null || Interlocked.CompareExchange(ref _shared, item, null) is not null)
+        {
+            return false;
+        }
+        if (Volatile.Read(ref _watcher) is null && Interlocked.CompareExchange(ref _shared, null, item) == item)
+        {
+            return false; // the watcher left meanwhile: dispatch it the usual way
+        }
+        return true;
+    }
+
+    private IThreadPoolWorkItem? TakeShared()
+    {
+        var item = Volatile.Read(ref _shared);
+        return item is not null && Interlocked.CompareExchange(ref _shared, null, item) == item ? item : null;
     }
 
     /// <summary>
@@ -70,10 +135,26 @@ internal sealed class TaskWorkers
         }
     }
 
+    /// <summary>
+    /// Runs an <c>await</c>'s continuation on this worker right after the task it finishes, instead of waking a
+    /// pool thread for it; false when the caller is not a worker finishing a task (or one is already deferred).
+    /// The continuation runs after the completion phase, so work it submits never queues behind it.
+    /// </summary>
+    public static bool TryDefer(IThreadPoolWorkItem continuation)
+    {
+        if (t_worker is { Completing: true, Deferred: null } worker)
+        {
+            worker.Deferred = continuation;
+            return true;
+        }
+        return false;
+    }
+
     /// <summary>Idle workers exit; running ones finish their task first.</summary>
     public void Stop()
     {
         _stopped = true;
+        Interlocked.Exchange(ref _watcher, null)?.Retire();
         while (_idle.TryPop(out var worker))
         {
             worker.Retire();
@@ -85,7 +166,7 @@ internal sealed class TaskWorkers
         private static readonly IThreadPoolWorkItem s_retired = new RetiredMarker();
 
         private readonly TaskWorkers _owner;
-        private readonly ManualResetEventSlim _signal = new(false, spinCount: 100);
+        private readonly ManualResetEventSlim _signal = new(false, spinCount: 1);
         private IThreadPoolWorkItem? _assigned;
 
         public Worker(TaskWorkers owner, IThreadPoolWorkItem first)
@@ -96,7 +177,11 @@ internal sealed class TaskWorkers
 
         public bool Completing { get; set; }
 
+        public bool InContinuation { get; private set; }
+
         public IThreadPoolWorkItem? Next { get; set; }
+
+        public IThreadPoolWorkItem? Deferred { get; set; }
 
         public void Start()
         {
@@ -132,7 +217,10 @@ internal sealed class TaskWorkers
                 {
                     return;
                 }
-
+                if (Watch())
+                {
+                    continue;
+                }
                 _signal.Reset();
                 _owner._idle.Push(this);
                 if (!_signal.Wait(IdleTimeout) && Interlocked.CompareExchange(ref _assigned, s_retired, null) is null)
@@ -144,19 +232,103 @@ internal sealed class TaskWorkers
 
         // A method of its own, so no stack slot of the long-lived loop keeps a finished task (and its
         // arguments) reachable while the worker idles.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining)]
         private bool RunAssigned()
         {
-            var item = Interlocked.Exchange(ref _assigned, null);
-            if (ReferenceEquals(item, s_retired))
+            var item = TakeNext();
+            if (item is null)
+            {
+                return true;
+            }
+            Interlocked.Increment(ref _owner._busy);
+            try
+            {
+                while (item is not null)
+                {
+                    if (ReferenceEquals(item, s_retired))
+                    {
+                        return false;
+                    }
+                    item.Execute();
+                    RunDeferred();
+                    item = TakeNext();
+                }
+                return true;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _owner._busy);
+            }
+        }
+
+        // A continuation may itself finish a task whose awaiter defers the next continuation here: run them all.
+        private void RunDeferred()
+        {
+            while (Deferred is { } continuation)
+            {
+                Deferred = null;
+                if (Next is { } queued)
+                {
+                    // The continuation may run long or block: the admitted task must not wait behind it.
+                    Next = null;
+                    _owner.Dispatch(queued);
+                }
+                InContinuation = true;
+                continuation.Execute();
+                InContinuation = false;
+                Next ??= _owner.TakeShared();
+            }
+        }
+
+        private IThreadPoolWorkItem? TakeNext()
+        {
+            var next = Next;
+            Next = null;
+            return next ?? Interlocked.Exchange(ref _assigned, null);
+        }
+
+        // A task submitted one at a time (submit, wait, submit) arrives a microsecond or two after the last one
+        // finished; waking a sleeping thread costs several times that. So one idle worker at a time watches for
+        // work for some microseconds before it sleeps: only one, and only while fewer workers are busy than there
+        // are cores; without yielding, since a yield costs about what the wake-up it would save does.
+        private bool Watch()
+        {
+            if (Volatile.Read(ref _owner._busy) >= Environment.ProcessorCount
+                || Interlocked.CompareExchange(ref _owner._watcher, this, null) is not null)
             {
                 return false;
             }
-            while (item is not null)
+            var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + WatchTicks;
+            for (var i = 0; (i & 15) != 0 || System.Diagnostics.Stopwatch.GetTimestamp() < deadline; i++)
             {
-                item.Execute();
-                item = Next;
-                Next = null;
+                if (Volatile.Read(ref _assigned) is not null)
+                {
+                    return true;
+                }
+                if (_owner.TakeShared() is { } shared)
+                {
+                    // Leave the watch first; if a submitter is handing us work right now, it lands in _assigned
+                    // and runs after this item.
+                    Interlocked.CompareExchange(ref _owner._watcher, null, this);
+                    Next = shared;
+                    return true;
+                }
+                Thread.SpinWait(20);
+            }
+            if (Interlocked.CompareExchange(ref _owner._watcher, null, this) == this)
+            {
+                if (_owner.TakeShared() is { } last)
+                {
+                    Next = last;
+                    return true;
+                }
+                return false; // nobody came: sleep
+            }
+            // A submitter took us out of the watch just now and is handing us work.
+            var waiter = new SpinWait();
+            while (Volatile.Read(ref _assigned) is null)
+            {
+                waiter.SpinOnce(sleep1Threshold: -1);
             }
             return true;
         }

@@ -1,0 +1,26 @@
+// Ray's microbenchmark (python/ray/_private/ray_perf.py), ported: same metric names, same workloads, same
+// measurement. dotnet run -c Release --project benchmarks/GenRay.Benchmarks -- [--mode inprocess|workers:N|address:HOST:PORT] [--filter NAME] [--quick] [--json FILE]
+using GenRay;
+using GenRay.Benchmarks;
+
+BenchmarkOptions options;
+try
+{
+    options = BenchmarkOptions.Parse(args);
+}
+catch (ArgumentException error)
+{
+    Console.Error.WriteLine(error.Message);
+    return 2;
+}
+
+try
+{
+    await Runner.RunAsync(options, Console.Out);
+    return 0;
+}
+catch (Exception error) when (error is RayException or ArgumentException)
+{
+    Console.Error.WriteLine(error.Message);
+    return 1;
+}

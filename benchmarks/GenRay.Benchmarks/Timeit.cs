@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace GenRay.Benchmarks;
+
+/// <summary>
+/// Ray's <c>timeit</c> (ray_microbenchmark_helpers.py): warm up for a second, then four rounds of at least two
+/// seconds, each running the workload in steps of a tenth of the warm-up count; the figure is the mean and
+/// standard deviation of <c>multiplier × runs / seconds</c> over the rounds. Also counts bytes allocated per op.
+/// </summary>
+internal static class Timeit
+{
+    public static async Task<Measurement> Run(Func<ValueTask> workload, double multiplier, bool quick)
+    {
+        var warmup = TimeSpan.FromSeconds(quick ? 0.05 : 1);
+        var round = TimeSpan.FromSeconds(quick ? 0.05 : 2);
+
+        var count = 0;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < warmup)
+        {
+            await workload();
+            count++;
+        }
+
+        var step = (count / 10) + 1;
+        var rates = new double[4];
+        long totalRuns = 0;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        for (var r = 0; r < rates.Length; r++)
+        {
+            var runs = 0;
+            watch.Restart();
+            while (watch.Elapsed < round)
+            {
+                for (var i = 0; i < step; i++)
+                {
+                    await workload();
+                }
+                runs += step;
+            }
+            rates[r] = multiplier * runs / watch.Elapsed.TotalSeconds;
+            totalRuns += runs;
+        }
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        var mean = rates.Average();
+        var std = Math.Sqrt(rates.Select(x => (x - mean) * (x - mean)).Average());
+        return new Measurement(mean, std, allocated / (multiplier * totalRuns));
+    }
+}
+
+/// <summary>A figure: mean ± standard deviation of ops per second, and bytes allocated per op.</summary>
+internal sealed record Measurement(double Mean, double Std, double BytesPerOp);
