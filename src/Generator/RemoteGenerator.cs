@@ -51,7 +51,16 @@ public sealed class RemoteGenerator : IIncrementalGenerator
             .Select(static (r, _) => r.Model!)
             .WithTrackingName(TrackingNames.ActorModels);
 
+        // A user type's formatter is written once per assembly, however many remotes send it.
+        var objects = tasks.Select(static (t, _) => t.Types).Collect()
+            .Combine(actors.Select(static (a, _) => a.Types).Collect())
+            .SelectMany(static (pair, _) => pair.Left.Concat(pair.Right).SelectMany(types => types)
+                .Where(type => type.Object is not null).Select(type => type.Object!).Distinct())
+            .WithTrackingName(TrackingNames.UserObjects);
+
         context.RegisterSourceOutput(tasks, static (spc, task) => spc.AddSource(task.HintName, TaskEmitter.EmitMethod(task)));
+        context.RegisterSourceOutput(objects, static (spc, type) =>
+            spc.AddSource(SymbolFacts.HintName($"GenRay.Generated.{type.FormatterName}"), FormatterEmitter.Emit(type)));
         context.RegisterSourceOutput(hosts, static (spc, type) =>
             spc.AddSource(SymbolFacts.HintName($"{type.MetadataName}.Remote"), TaskEmitter.EmitHost(type)));
         context.RegisterSourceOutput(actors, static (spc, actor) => spc.AddSource(actor.HintName, ActorEmitter.Emit(actor)));

@@ -8,4 +8,5 @@ internal static class TrackingNames
     public const string TaskHosts = nameof(TaskHosts);
     public const string ActorResults = nameof(ActorResults);
     public const string ActorModels = nameof(ActorModels);
+    public const string UserObjects = nameof(UserObjects);
 }

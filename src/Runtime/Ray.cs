@@ -176,7 +176,7 @@ public static class Ray
     {
         var runtime = RayRuntime.RequireCurrent();
         var stored = new ObjectRef<T>(runtime, ObjectKind.Put);
-        stored.TrySetResult(value);
+        stored.TrySetResult(runtime.Options.StrictSerialization ? Serialization.StrictRoundTrip.Value(value, "the value given to Ray.Put") : value);
         return stored;
     }
 

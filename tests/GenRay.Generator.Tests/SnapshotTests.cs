@@ -117,6 +117,53 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Serializers()
+    {
+        var output = GeneratorHarness.Run("""
+            using System;
+            using System.Collections.Generic;
+            using GenRay;
+
+            namespace MyApp;
+
+            public enum Level : short { Low, High }
+
+            public sealed record Job(string Name, Level Level, List<string>? Tags);
+
+            public class Settings
+            {
+                public double Ratio { get; set; }
+                public int[] Counts = [];
+                public int Total => Counts.Length;
+            }
+
+            public readonly struct Point(int x, int y)
+            {
+                public int X { get; } = x;
+                public int Y { get; } = y;
+            }
+
+            public sealed record Envelope(ObjectRef<Job> Job, ActorHandle<Keeper> Keeper, Dictionary<string, Point[,]> Grids);
+
+            [Remote]
+            public partial class Keeper
+            {
+                public Settings Keep(Settings settings, (int, Job?) pair) => settings;
+            }
+
+            public static partial class Work
+            {
+                [Remote]
+                public static Point? Move(Envelope envelope, double[] weights, Guid id) => null;
+            }
+            """);
+
+        Assert.Empty(output.GeneratorDiagnostics);
+        Assert.Empty(output.CompileDiagnostics);
+        Snapshot.Match(output.Files);
+    }
+
+    [Fact]
     public void Global_namespace_and_internal_actor()
     {
         var output = GeneratorHarness.Run("""

@@ -47,7 +47,9 @@ internal static class ActorEmitter
                 }
             }
             writer.Line();
-            using (writer.Block("private static partial class Invocations"))
+            writer.Line("/// <summary>The constructor calls behind <c>New</c>. For GenRay's runtime.</summary>");
+            writer.Line(HiddenAttribute);
+            using (writer.Block("internal static class Activators"))
             {
                 writer.Line("internal static readonly global::GenRay.Internal.RemoteActorType ActorType = new(");
                 writer.Line($"    {TaskEmitter.SymbolLiteral(type.MetadataName)}, {TaskEmitter.SymbolLiteral(type.DisplayName)}, hasAsyncMethods: {BoolLiteral(actor.HasAsyncMethods)},");
@@ -56,6 +58,23 @@ internal static class ActorEmitter
                 {
                     writer.Line();
                     EmitCreation(writer, type, constructor);
+                }
+                writer.Line();
+                writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+                writer.Line("internal static void Register()");
+                using (writer.Block(""))
+                {
+                    writer.Line("var assembly = typeof(Activators).Assembly;");
+                    foreach (var constructor in actor.Constructors)
+                    {
+                        writer.Line($"{Registry}.RegisterConstructor(assembly, ActorType, {constructor.CreationName}.Id, {constructor.CreationName}.Read);");
+                    }
+                    var calls = $"{QualifiedExtensions(actor)}.Invocations";
+                    foreach (var method in actor.Methods)
+                    {
+                        writer.Line($"{Registry}.RegisterActorMethod<{type.FullName}>(assembly, {calls}.{method.InvocationName}.Descriptor, {calls}.{method.InvocationName}.Read);");
+                    }
+                    RegisterFormatters(writer, actor.Types);
                 }
             }
         }
@@ -75,7 +94,9 @@ internal static class ActorEmitter
                 writer.Line($"    => new Invocations.{method.InvocationName}({receiver}{(args.Length > 0 ? ", " + args : "")}).Submit();");
                 writer.Line();
             }
-            using (writer.Block("private static class Invocations"))
+            writer.Line("/// <summary>The calls behind the extension methods. For GenRay's runtime.</summary>");
+            writer.Line(HiddenAttribute);
+            using (writer.Block("internal static class Invocations"))
             {
                 var first = true;
                 foreach (var method in actor.Methods)
@@ -95,7 +116,7 @@ internal static class ActorEmitter
     private static string Create(ActorConstructor constructor, string options)
     {
         var args = StubArguments(constructor.Parameters);
-        return $"new Invocations.{constructor.CreationName}({options}{(args.Length > 0 ? ", " + args : "")}).Submit()";
+        return $"new Activators.{constructor.CreationName}({options}{(args.Length > 0 ? ", " + args : "")}).Submit()";
     }
 
     private static void NewSummary(SourceWriter writer, ContainingType type, ActorConstructor constructor) =>
@@ -105,6 +126,8 @@ internal static class ActorEmitter
     {
         using (writer.Block($"internal sealed class {constructor.CreationName} : global::GenRay.Internal.ActorCreation<{type.FullName}>"))
         {
+            writer.Line($"internal const string Id = {TaskEmitter.SymbolLiteral(constructor.Id)};");
+            writer.Line();
             ArgumentFields(writer, constructor.Parameters);
             if (CallerParameters(constructor.Parameters).Any())
             {
@@ -112,7 +135,7 @@ internal static class ActorEmitter
             }
             var parameters = InvocationParameterList(constructor.Parameters);
             writer.Line($"public {constructor.CreationName}(global::GenRay.ActorOptions? options{(parameters.Length > 0 ? ", " + parameters : "")})");
-            writer.Line("    : base(ActorType, options)");
+            writer.Line("    : base(ActorType, Id, options)");
             using (writer.Block(""))
             {
                 StoreArguments(writer, constructor.Parameters);
@@ -120,6 +143,15 @@ internal static class ActorEmitter
             writer.Line();
             writer.Line($"protected override {type.FullName} Activate()");
             writer.Line($"    => new {type.FullName}({CallArguments(constructor.Parameters)});");
+            writer.Line();
+            WriteArgumentsMethod(writer, constructor.Parameters);
+            writer.Line();
+            writer.Line("internal static global::GenRay.Internal.ActorCreation Read(ref global::MessagePack.MessagePackReader reader)");
+            using (writer.Block(""))
+            {
+                var arguments = ReadArguments(writer, constructor.Parameters, $"{type.DisplayName} constructor");
+                writer.Line($"return new {constructor.CreationName}(null{(arguments.Length > 0 ? ", " + arguments : "")});");
+            }
         }
     }
 
@@ -148,8 +180,20 @@ internal static class ActorEmitter
             writer.Line();
             writer.Line($"protected override {ValueTask}<{method.ResultType}> Invoke({type.FullName} instance)");
             InvokeBody(writer, method, $"instance.{method.Name}({CallArguments(method.Parameters)})");
+            writer.Line();
+            WriteArgumentsMethod(writer, method.Parameters);
+            writer.Line();
+            writer.Line($"internal static global::GenRay.Internal.ActorCall Read(ref global::MessagePack.MessagePackReader reader, {handle} actor)");
+            using (writer.Block(""))
+            {
+                var arguments = ReadArguments(writer, method.Parameters, method.DisplayName);
+                writer.Line($"return new {name}(actor{(arguments.Length > 0 ? ", " + arguments : "")});");
+            }
         }
     }
+
+    private static string QualifiedExtensions(ActorClass actor) =>
+        actor.Type.Namespace is null ? $"global::{actor.ExtensionsName}" : $"global::{actor.Type.Namespace}.{actor.ExtensionsName}";
 
     /// <summary>The handle parameter's name: <c>actor</c>, unless a method parameter is called that.</summary>
     private static string ReceiverName(RemoteSignature method)

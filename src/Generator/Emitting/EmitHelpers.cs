@@ -111,4 +111,43 @@ internal static class EmitHelpers
     }
 
     public static string BoolLiteral(bool value) => value ? "true" : "false";
+
+    public const string Wire = "global::GenRay.Internal.Wire";
+    public const string Registry = "global::GenRay.Internal.RemoteRegistry";
+    public const string HiddenAttribute = "[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]";
+
+    /// <summary><c>WriteArguments</c>: the call's arguments, in order, for another process (or a strict round trip).</summary>
+    public static void WriteArgumentsMethod(SourceWriter writer, EquatableArray<Parameter> parameters)
+    {
+        writer.Line("protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)");
+        using (writer.Block(""))
+        {
+            writer.Line($"{Wire}.WriteArgumentCount(ref writer, {CallerParameters(parameters).Count()});");
+            foreach (var p in CallerParameters(parameters))
+            {
+                writer.Line($"{Wire}.WriteArg(ref writer, {p.FieldName});");
+            }
+        }
+    }
+
+    /// <summary>Reads the arguments <see cref="WriteArgumentsMethod"/> wrote into locals <c>a0</c>, <c>a1</c>, …; returns them as an argument list.</summary>
+    public static string ReadArguments(SourceWriter writer, EquatableArray<Parameter> parameters, string remote)
+    {
+        var callerParameters = CallerParameters(parameters).ToList();
+        writer.Line($"{Wire}.ReadArgumentCount(ref reader, {callerParameters.Count}, {Parsing.SymbolFacts.Literal(remote)});");
+        for (var i = 0; i < callerParameters.Count; i++)
+        {
+            writer.Line($"var a{i} = {Wire}.ReadArg<{callerParameters[i].Type}>(ref reader);");
+        }
+        return string.Join(", ", callerParameters.Select((_, i) => $"a{i}"));
+    }
+
+    /// <summary>Registers the formatters of every type a remote sends or receives.</summary>
+    public static void RegisterFormatters(SourceWriter writer, EquatableArray<SerializableType> types)
+    {
+        foreach (var type in types)
+        {
+            writer.Line($"{Wire}.Register({type.Registration});");
+        }
+    }
 }

@@ -33,7 +33,7 @@ internal static class TaskEmitter
                 writer.Line("    => " + string.Format(submit, "_options"));
             }
             writer.Line();
-            using (writer.Block("private static partial class Invocations"))
+            using (writer.Block("internal static partial class Invocations"))
             {
                 EmitInvocation(writer, task);
             }
@@ -63,7 +63,9 @@ internal static class TaskEmitter
                 writer.Line("    => _options = options ?? throw new global::System.ArgumentNullException(nameof(options));");
             }
             writer.Line();
-            writer.Line("private static partial class Invocations");
+            writer.Line("/// <summary>The calls behind the stubs. For GenRay's runtime.</summary>");
+            writer.Line(HiddenAttribute);
+            writer.Line("internal static partial class Invocations");
             writer.Line("{");
             writer.Line("}");
         }
@@ -92,6 +94,23 @@ internal static class TaskEmitter
             writer.Line();
             writer.Line($"protected override {ValueTask}<{signature.ResultType}> Invoke()");
             InvokeBody(writer, signature, $"{task.Type.FullName}.{signature.Name}({CallArguments(signature.Parameters)})");
+            writer.Line();
+            WriteArgumentsMethod(writer, signature.Parameters);
+            writer.Line();
+            writer.Line("internal static global::GenRay.Internal.TaskInvocation Read(ref global::MessagePack.MessagePackReader reader)");
+            using (writer.Block(""))
+            {
+                var arguments = ReadArguments(writer, signature.Parameters, signature.DisplayName);
+                writer.Line($"return new {name}(null{(arguments.Length > 0 ? ", " + arguments : "")});");
+            }
+            writer.Line();
+            writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            writer.Line("internal static void Register()");
+            using (writer.Block(""))
+            {
+                writer.Line($"{Registry}.RegisterTask(typeof({name}).Assembly, Descriptor, Read);");
+                RegisterFormatters(writer, task.Types);
+            }
         }
     }
 

@@ -89,10 +89,11 @@ internal sealed record TaskMethod(
     string Accessibility,
     RemoteSignature Signature,
     RemoteOptions Options,
+    EquatableArray<SerializableType> Types,
     string HintName);
 
-/// <summary>A constructor of an actor class.</summary>
-internal sealed record ActorConstructor(EquatableArray<Parameter> Parameters, string CreationName);
+/// <summary>A constructor of an actor class: its parameters, generated class name and stable id (its signature).</summary>
+internal sealed record ActorConstructor(EquatableArray<Parameter> Parameters, string CreationName, string Id);
 
 /// <summary>A [Remote] class: an actor, with every public constructor and instance method.</summary>
 /// <param name="Type">The actor class itself (last in the chain).</param>
@@ -100,6 +101,7 @@ internal sealed record ActorConstructor(EquatableArray<Parameter> Parameters, st
 /// <param name="Constructors">The public constructors, each a <c>New</c> overload.</param>
 /// <param name="Methods">The public instance methods, each an extension method on <c>ActorHandle&lt;T&gt;</c>.</param>
 /// <param name="Options">The options written in the attribute.</param>
+/// <param name="Types">Every type its constructors and methods send or return.</param>
 /// <param name="ExtensionsName">The generated extension class's name.</param>
 /// <param name="HintName">The generated file's name.</param>
 internal sealed record ActorClass(
@@ -108,6 +110,7 @@ internal sealed record ActorClass(
     EquatableArray<ActorConstructor> Constructors,
     EquatableArray<RemoteSignature> Methods,
     RemoteOptions Options,
+    EquatableArray<SerializableType> Types,
     string ExtensionsName,
     string HintName)
 {

@@ -42,13 +42,16 @@ internal static class ActorParser
         var options = OptionsParser.Parse(context.Attributes[0], forActor: true, name, location, diagnostics);
 
         var constructors = new List<ActorConstructor>();
+        var wireTypes = new List<ITypeSymbol>();
         foreach (var constructor in type.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public))
         {
             ct.ThrowIfCancellationRequested();
             var parameters = SymbolFacts.Parameters(constructor, $"{name} constructor", diagnostics);
             if (parameters is not null)
             {
-                constructors.Add(new ActorConstructor(parameters.ToEquatableArray(), $"Constructor{constructors.Count}"));
+                var id = "(" + string.Join(", ", constructor.Parameters.Select(p => p.Type.ToDisplayString())) + ")";
+                constructors.Add(new ActorConstructor(parameters.ToEquatableArray(), $"Constructor{constructors.Count}", id));
+                wireTypes.AddRange(SymbolFacts.WireTypes(constructor));
             }
         }
         if (constructors.Count == 0 && !type.IsStatic && !type.IsAbstract
@@ -82,9 +85,10 @@ internal static class ActorParser
                 continue;
             }
             var id = SymbolFacts.MethodId(method);
+            wireTypes.AddRange(SymbolFacts.WireTypes(method));
             var overloaded = publicMethods.Count(m => m.Name == method.Name) > 1;
             methods.Add(new RemoteSignature(method.Name, parameters.ToEquatableArray(), returned.Kind, returned.ResultType, id, member,
-                overloaded ? $"{method.Name}_{SymbolFacts.Hash(id)}" : method.Name));
+                SymbolFacts.InvocationName(method.Name, id, overloaded)));
         }
 
         if (!ok || described is null)
@@ -92,8 +96,9 @@ internal static class ActorParser
             return new ParseResult<ActorClass>(null, diagnostics.ToEquatableArray());
         }
         var extensionsName = string.Join("_", described.Chain.Select(t => t.Name)) + "RemoteExtensions";
+        var (types, _) = TypeShapes.Analyze(wireTypes, ct);
         var model = new ActorClass(described, accessibility == Accessibility.Public ? "public" : "internal",
-            constructors.ToEquatableArray(), methods.ToEquatableArray(), options, extensionsName,
+            constructors.ToEquatableArray(), methods.ToEquatableArray(), options, types, extensionsName,
             SymbolFacts.HintName($"{described.MetadataName}.Actor"));
         return new ParseResult<ActorClass>(model, diagnostics.ToEquatableArray());
     }

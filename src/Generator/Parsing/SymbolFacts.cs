@@ -41,6 +41,9 @@ internal static class SymbolFacts
 
     public static string DisplayName(INamedTypeSymbol type) => type.ToDisplayString(s_displayFormat);
 
+    /// <summary>A type as a person writes it: <c>List&lt;Job&gt;</c>, <c>Func&lt;int&gt;</c>.</summary>
+    public static string DisplayType(ITypeSymbol type) => type.ToDisplayString(s_displayFormat);
+
     public static string MethodId(IMethodSymbol method) => method.ToDisplayString(s_idFormat);
 
     /// <summary>
@@ -219,6 +222,36 @@ internal static class SymbolFacts
 
     public const string UnitType = "global::GenRay.Internal.Unit";
 
+    /// <summary>The types a call to <paramref name="method"/> sends and receives: its parameters (but the runtime's
+    /// CancellationToken) and its result, unwrapped from Task/ValueTask.</summary>
+    public static IEnumerable<ITypeSymbol> WireTypes(IMethodSymbol method)
+    {
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.Type.ToDisplayString() != "System.Threading.CancellationToken" && parameter.RefKind == RefKind.None)
+            {
+                yield return parameter.Type;
+            }
+        }
+        if (method.MethodKind == MethodKind.Constructor || method.ReturnsVoid)
+        {
+            yield break;
+        }
+        var returned = method.ReturnType;
+        if (returned is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+        {
+            if (named.MetadataName is "Task" or "ValueTask")
+            {
+                yield break;
+            }
+            if (named.MetadataName is "Task`1" or "ValueTask`1")
+            {
+                returned = named.TypeArguments[0];
+            }
+        }
+        yield return returned;
+    }
+
     /// <summary>Checks the return type and async-ness; reports and returns false when unsupported.</summary>
     public static bool CheckReturn(IMethodSymbol method, string member, List<DiagnosticInfo> diagnostics)
     {
@@ -283,6 +316,15 @@ internal static class SymbolFacts
         IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
+
+    // Members every generated invocation class has: a class may not be named like one of its members.
+    private static readonly HashSet<string> s_invocationMembers =
+        ["Descriptor", "Read", "Register", "Invoke", "WriteArguments", "Id", "Activate", "Submit", "ActorType", "CancellationToken"];
+
+    /// <summary>The invocation class name for a method: its name, made unique (a hash of its id) for overloads and
+    /// for names its own members use.</summary>
+    public static string InvocationName(string methodName, string id, bool overloaded) =>
+        overloaded || s_invocationMembers.Contains(methodName) ? $"{methodName}_{Hash(id)}" : methodName;
 
     /// <summary>A short stable hash, to tell overloads' generated names apart.</summary>
     public static string Hash(string text)

@@ -14,7 +14,7 @@ internal static class TaskParser
     public static readonly HashSet<string> ReservedTaskNames = ["With", "TaskStubs", "Invocations"];
 
     /// <summary>Names an actor's <c>Remote</c> class adds as well.</summary>
-    public static readonly HashSet<string> ReservedActorNames = ["New", "ActorFactory"];
+    public static readonly HashSet<string> ReservedActorNames = ["New", "ActorFactory", "Activators"];
 
     public static ParseResult<TaskMethod> Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
@@ -55,6 +55,13 @@ internal static class TaskParser
         }
 
         var type = SymbolFacts.Describe(containing, member, diagnostics, ct);
+        // Generated registration (a module initializer) must be reachable from the module: no private enclosing type.
+        if (SymbolFacts.EffectiveAccessibility(containing) is not (Accessibility.Public or Accessibility.Internal))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InaccessibleType, containing.Locations.FirstOrDefault(),
+                SymbolFacts.DisplayName(containing), "private or protected (or inside a type that is)"));
+            ok = false;
+        }
         var parameters = SymbolFacts.Parameters(method, member, diagnostics);
         ok &= SymbolFacts.CheckReturn(method, member, diagnostics);
         var options = OptionsParser.Parse(context.Attributes[0], forActor: false, member, location, diagnostics);
@@ -66,10 +73,11 @@ internal static class TaskParser
         var id = SymbolFacts.MethodId(method);
         var overloaded = containing.GetMembers(method.Name).OfType<IMethodSymbol>()
             .Count(m => m.IsStatic && SymbolFacts.HasRemoteAttribute(m)) > 1;
-        var invocationName = overloaded ? $"{method.Name}_{SymbolFacts.Hash(id)}" : method.Name;
+        var invocationName = SymbolFacts.InvocationName(method.Name, id, overloaded);
         var signature = new RemoteSignature(method.Name, parameters.ToEquatableArray(), returned.Kind, returned.ResultType,
             id, member, invocationName);
-        var model = new TaskMethod(type, SymbolFacts.StubAccessibility(method.DeclaredAccessibility), signature, options,
+        var (types, _) = TypeShapes.Analyze(SymbolFacts.WireTypes(method), ct);
+        var model = new TaskMethod(type, SymbolFacts.StubAccessibility(method.DeclaredAccessibility), signature, options, types,
             SymbolFacts.HintName($"{type.MetadataName}.{invocationName}"));
         return new ParseResult<TaskMethod>(model, diagnostics.ToEquatableArray());
     }

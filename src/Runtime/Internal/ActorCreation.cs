@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using GenRay.Scheduling;
+using GenRay.Serialization;
 
 namespace GenRay.Internal;
 
@@ -13,9 +14,10 @@ public abstract class ActorCreation : Invocation, ISchedulable
     private volatile bool _dependenciesReady;
     private volatile bool _admitted;
 
-    private protected ActorCreation(RemoteActorType type, ActorOptions? options)
+    private protected ActorCreation(RemoteActorType type, string constructorId, ActorOptions? options)
     {
         Type = type;
+        ConstructorId = constructorId;
         Options = options is null ? type.Defaults : ActorOptions.Merge(type.Defaults, options);
         var o = Options;
         Request = Runtime.Resources.Resolve($"Actor {type.Name}", o?.NumCpus ?? 0, o?.NumGpus ?? 0, o?.Resources);
@@ -26,6 +28,9 @@ public abstract class ActorCreation : Invocation, ISchedulable
     }
 
     internal RemoteActorType Type { get; }
+
+    /// <summary>Which constructor: its signature, as the generator named it.</summary>
+    internal string ConstructorId { get; }
 
     internal ActorOptions? Options { get; }
 
@@ -81,7 +86,7 @@ public abstract class ActorCreation<TActor> : ActorCreation
     where TActor : class
 {
     /// <summary>Creates the request. For generated code.</summary>
-    protected ActorCreation(RemoteActorType type, ActorOptions? options) : base(type, options)
+    protected ActorCreation(RemoteActorType type, string constructorId, ActorOptions? options) : base(type, constructorId, options)
     {
     }
 
@@ -98,5 +103,6 @@ public abstract class ActorCreation<TActor> : ActorCreation
         return new ActorHandle<TActor>(actor);
     }
 
-    internal override object CreateInstance() => Activate();
+    internal override object CreateInstance() =>
+        Runtime.Options.StrictSerialization ? ((ActorCreation<TActor>)StrictRoundTrip.Creation(this)).Activate() : Activate();
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using GenRay.Serialization;
 
 namespace GenRay.Internal;
 
@@ -37,7 +38,8 @@ public abstract class ActorInvocation<TActor, TResult> : ActorCall
         ValueTask<TResult> pending;
         try
         {
-            pending = Invoke(Unsafe.As<TActor>(instance));
+            var call = Runtime.Options.StrictSerialization ? (ActorInvocation<TActor, TResult>)StrictRoundTrip.ActorCall(this) : this;
+            pending = call.Invoke(Unsafe.As<TActor>(instance));
         }
         catch (Exception error)
         {
@@ -46,7 +48,7 @@ public abstract class ActorInvocation<TActor, TResult> : ActorCall
         }
         if (pending.IsCompletedSuccessfully)
         {
-            _result.TrySetResult(pending.Result);
+            SetResult(pending.Result);
             return true;
         }
 
@@ -55,7 +57,7 @@ public abstract class ActorInvocation<TActor, TResult> : ActorCall
         {
             try
             {
-                _result.TrySetResult(awaiter.GetResult());
+                SetResult(awaiter.GetResult());
             }
             catch (Exception error)
             {
@@ -64,6 +66,23 @@ public abstract class ActorInvocation<TActor, TResult> : ActorCall
             actor.Finished(this, inTurn: false);
         });
         return false;
+    }
+
+    private void SetResult(TResult value)
+    {
+        if (Runtime.Options.StrictSerialization)
+        {
+            try
+            {
+                value = StrictRoundTrip.Value(value, $"the result of {Method.Name}");
+            }
+            catch (RayException error)
+            {
+                Complete(error);
+                return;
+            }
+        }
+        _result.TrySetResult(value);
     }
 
     // An exception fails this call only; the actor keeps its state and goes on.

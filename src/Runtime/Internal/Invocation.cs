@@ -82,6 +82,11 @@ public abstract class Invocation : IObjectListener
         }
     }
 
+    /// <summary>Writes the call's arguments, for another process or a strict in-process round trip. Generated.</summary>
+    protected abstract void WriteArguments(ref MessagePack.MessagePackWriter writer);
+
+    internal void WriteArgumentsTo(ref MessagePack.MessagePackWriter writer) => WriteArguments(ref writer);
+
     /// <summary>Every dependency is ready (or one failed: see <see cref="DependencyError"/>).</summary>
     private protected abstract void OnDependenciesReady();
 }

@@ -65,7 +65,12 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// Signalled when the task is cancelled with <see cref="Ray.Cancel"/>; the runtime passes it to a
     /// <c>CancellationToken</c> parameter of the remote method. For generated code.
     /// </summary>
-    protected CancellationToken CancellationToken
+    protected CancellationToken CancellationToken => (TokenOwner ?? this).Token;
+
+    /// <summary>The invocation whose cancellation this one observes: itself, or the original of a strict round-trip copy.</summary>
+    private protected TaskInvocation? TokenOwner { get; set; }
+
+    private CancellationToken Token
     {
         get
         {

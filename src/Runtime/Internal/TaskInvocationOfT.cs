@@ -1,6 +1,7 @@
 using System.ComponentModel;
 
 using GenRay.Scheduling;
+using GenRay.Serialization;
 
 namespace GenRay.Internal;
 
@@ -48,7 +49,7 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
         var previous = EnterExecution();
         try
         {
-            pending = Invoke();
+            pending = Runtime.Options.StrictSerialization ? ((TaskInvocation<TResult>)StrictRoundTrip.Task(this)).InvokeFor(this) : Invoke();
         }
         catch (Exception error)
         {
@@ -87,8 +88,27 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
         });
     }
 
+    // A copy made by a strict round trip runs the user's code on behalf of the original, under its token.
+    private ValueTask<TResult> InvokeFor(TaskInvocation<TResult> original)
+    {
+        TokenOwner = original;
+        return Invoke();
+    }
+
     private void Complete(TResult value)
     {
+        if (Runtime.Options.StrictSerialization)
+        {
+            try
+            {
+                value = StrictRoundTrip.Value(value, $"the result of {Name}");
+            }
+            catch (RayException error)
+            {
+                Complete(error);
+                return;
+            }
+        }
         // Resources go back before the result is published, so a caller woken by it finds the CPUs free;
         // work either step admits may run next on this worker thread.
         var completing = TaskWorkers.EnterCompletion();

@@ -18,7 +18,8 @@ public abstract class RayTest : IDisposable
     /// <summary>Starts GenRay with the suite's defaults, overridden by <paramref name="configure"/>.</summary>
     protected RayRuntime Start(Action<RayOptions>? configure = null)
     {
-        var options = new RayOptions { NumCpus = 2 };
+        // Strict serialization: what would fail between processes fails here too (issue: a suite for every mode).
+        var options = new RayOptions { NumCpus = 2, StrictSerialization = true };
         Configure(options);
         configure?.Invoke(options);
         _runtime = Ray.Init(options);

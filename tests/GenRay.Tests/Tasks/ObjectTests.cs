@@ -20,9 +20,9 @@ public abstract class ObjectTests : RayTest
     }
 
     [Fact]
-    public void In_process_a_put_object_is_passed_without_copying()
+    public void In_process_without_strict_serialization_a_put_object_is_passed_without_copying()
     {
-        Start();
+        Start(o => o.StrictSerialization = false);
         TaskRemotes.Shared = new int[1_000_000];
 
         Assert.True(Ray.Get(TaskRemotes.Remote.IsShared(Ray.Put(TaskRemotes.Shared))));

@@ -10,11 +10,11 @@ partial class Adder
     {
         /// <summary>Starts an actor of class <c>Adder</c> with these constructor arguments and returns its handle at once. Any argument may be a value or an <see cref="global::GenRay.ObjectRef{T}"/> to wait for.</summary>
         public static global::GenRay.ActorHandle<global::MyApp.Adder> New(global::GenRay.Arg<int> x = default, global::GenRay.Arg<int> y = default)
-            => new Invocations.Constructor0(null, x.OrDefault(0), y.OrDefault(0)).Submit();
+            => new Activators.Constructor0(null, x.OrDefault(0), y.OrDefault(0)).Submit();
 
         /// <summary>Starts an actor of class <c>Adder</c> with these constructor arguments and returns its handle at once. Any argument may be a value or an <see cref="global::GenRay.ObjectRef{T}"/> to wait for.</summary>
         public static global::GenRay.ActorHandle<global::MyApp.Adder> New(global::GenRay.Arg<string> start)
-            => new Invocations.Constructor1(null, start).Submit();
+            => new Activators.Constructor1(null, start).Submit();
 
         /// <summary>Creates actors with options (name, resources, restarts, concurrency), like Ray's <c>Actor.options(...)</c>.</summary>
         public static ActorFactory With(global::GenRay.ActorOptions options) => new(options);
@@ -29,14 +29,16 @@ partial class Adder
 
             /// <summary>Starts an actor of class <c>Adder</c> with these constructor arguments and returns its handle at once. Any argument may be a value or an <see cref="global::GenRay.ObjectRef{T}"/> to wait for.</summary>
             public global::GenRay.ActorHandle<global::MyApp.Adder> New(global::GenRay.Arg<int> x = default, global::GenRay.Arg<int> y = default)
-                => new Invocations.Constructor0(_options, x.OrDefault(0), y.OrDefault(0)).Submit();
+                => new Activators.Constructor0(_options, x.OrDefault(0), y.OrDefault(0)).Submit();
 
             /// <summary>Starts an actor of class <c>Adder</c> with these constructor arguments and returns its handle at once. Any argument may be a value or an <see cref="global::GenRay.ObjectRef{T}"/> to wait for.</summary>
             public global::GenRay.ActorHandle<global::MyApp.Adder> New(global::GenRay.Arg<string> start)
-                => new Invocations.Constructor1(_options, start).Submit();
+                => new Activators.Constructor1(_options, start).Submit();
         }
 
-        private static partial class Invocations
+        /// <summary>The constructor calls behind <c>New</c>. For GenRay's runtime.</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        internal static class Activators
         {
             internal static readonly global::GenRay.Internal.RemoteActorType ActorType = new(
                 "MyApp.Adder", "Adder", hasAsyncMethods: true,
@@ -44,11 +46,13 @@ partial class Adder
 
             internal sealed class Constructor0 : global::GenRay.Internal.ActorCreation<global::MyApp.Adder>
             {
+                internal const string Id = "(int, int)";
+
                 private readonly global::GenRay.Arg<int> _x;
                 private readonly global::GenRay.Arg<int> _y;
 
                 public Constructor0(global::GenRay.ActorOptions? options, global::GenRay.Arg<int> x, global::GenRay.Arg<int> y)
-                    : base(ActorType, options)
+                    : base(ActorType, Id, options)
                 {
                     _x = x;
                     _y = y;
@@ -58,14 +62,31 @@ partial class Adder
 
                 protected override global::MyApp.Adder Activate()
                     => new global::MyApp.Adder(_x.Value, _y.Value);
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 2);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _x);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _y);
+                }
+
+                internal static global::GenRay.Internal.ActorCreation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 2, "Adder constructor");
+                    var a0 = global::GenRay.Internal.Wire.ReadArg<int>(ref reader);
+                    var a1 = global::GenRay.Internal.Wire.ReadArg<int>(ref reader);
+                    return new Constructor0(null, a0, a1);
+                }
             }
 
             internal sealed class Constructor1 : global::GenRay.Internal.ActorCreation<global::MyApp.Adder>
             {
+                internal const string Id = "(string)";
+
                 private readonly global::GenRay.Arg<string> _start;
 
                 public Constructor1(global::GenRay.ActorOptions? options, global::GenRay.Arg<string> start)
-                    : base(ActorType, options)
+                    : base(ActorType, Id, options)
                 {
                     _start = start;
                     DependOn(start.Ref);
@@ -73,6 +94,35 @@ partial class Adder
 
                 protected override global::MyApp.Adder Activate()
                     => new global::MyApp.Adder(_start.Value);
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 1);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _start);
+                }
+
+                internal static global::GenRay.Internal.ActorCreation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 1, "Adder constructor");
+                    var a0 = global::GenRay.Internal.Wire.ReadArg<string>(ref reader);
+                    return new Constructor1(null, a0);
+                }
+            }
+
+            [global::System.Runtime.CompilerServices.ModuleInitializer]
+            internal static void Register()
+            {
+                var assembly = typeof(Activators).Assembly;
+                global::GenRay.Internal.RemoteRegistry.RegisterConstructor(assembly, ActorType, Constructor0.Id, Constructor0.Read);
+                global::GenRay.Internal.RemoteRegistry.RegisterConstructor(assembly, ActorType, Constructor1.Id, Constructor1.Read);
+                global::GenRay.Internal.RemoteRegistry.RegisterActorMethod<global::MyApp.Adder>(assembly, global::MyApp.AdderRemoteExtensions.Invocations.Add_151c0a58.Descriptor, global::MyApp.AdderRemoteExtensions.Invocations.Add_151c0a58.Read);
+                global::GenRay.Internal.RemoteRegistry.RegisterActorMethod<global::MyApp.Adder>(assembly, global::MyApp.AdderRemoteExtensions.Invocations.Add_4bc676fa.Descriptor, global::MyApp.AdderRemoteExtensions.Invocations.Add_4bc676fa.Read);
+                global::GenRay.Internal.RemoteRegistry.RegisterActorMethod<global::MyApp.Adder>(assembly, global::MyApp.AdderRemoteExtensions.Invocations.GetSum.Descriptor, global::MyApp.AdderRemoteExtensions.Invocations.GetSum.Read);
+                global::GenRay.Internal.RemoteRegistry.RegisterActorMethod<global::MyApp.Adder>(assembly, global::MyApp.AdderRemoteExtensions.Invocations.Clear.Descriptor, global::MyApp.AdderRemoteExtensions.Invocations.Clear.Read);
+                global::GenRay.Internal.RemoteRegistry.RegisterActorMethod<global::MyApp.Adder>(assembly, global::MyApp.AdderRemoteExtensions.Invocations.HistoryAsync.Descriptor, global::MyApp.AdderRemoteExtensions.Invocations.HistoryAsync.Read);
+                global::GenRay.Internal.RemoteRegistry.RegisterActorMethod<global::MyApp.Adder>(assembly, global::MyApp.AdderRemoteExtensions.Invocations.Name.Descriptor, global::MyApp.AdderRemoteExtensions.Invocations.Name.Read);
+                global::GenRay.Internal.Wire.Register(new global::GenRay.Serialization.ActorHandleFormatter<global::MyApp.Adder>());
+                global::GenRay.Internal.Wire.Register(new global::MessagePack.Formatters.ListFormatter<int>());
             }
         }
     }
@@ -105,7 +155,9 @@ public static class AdderRemoteExtensions
     public static global::GenRay.ObjectRef<string> Name(this global::GenRay.ActorHandle<global::MyApp.Adder> actor)
         => new Invocations.Name(actor).Submit();
 
-    private static class Invocations
+    /// <summary>The calls behind the extension methods. For GenRay's runtime.</summary>
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    internal static class Invocations
     {
         internal sealed class Add_151c0a58 : global::GenRay.Internal.ActorInvocation<global::MyApp.Adder, int>
         {
@@ -126,6 +178,21 @@ public static class AdderRemoteExtensions
 
             protected override global::System.Threading.Tasks.ValueTask<int> Invoke(global::MyApp.Adder instance)
                 => new(instance.Add(_x.Value, _y.Value));
+
+            protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+            {
+                global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 2);
+                global::GenRay.Internal.Wire.WriteArg(ref writer, _x);
+                global::GenRay.Internal.Wire.WriteArg(ref writer, _y);
+            }
+
+            internal static global::GenRay.Internal.ActorCall Read(ref global::MessagePack.MessagePackReader reader, global::GenRay.ActorHandle<global::MyApp.Adder> actor)
+            {
+                global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 2, "Adder.Add");
+                var a0 = global::GenRay.Internal.Wire.ReadArg<int>(ref reader);
+                var a1 = global::GenRay.Internal.Wire.ReadArg<int>(ref reader);
+                return new Add_151c0a58(actor, a0, a1);
+            }
         }
 
         internal sealed class Add_4bc676fa : global::GenRay.Internal.ActorInvocation<global::MyApp.Adder, int>
@@ -144,6 +211,19 @@ public static class AdderRemoteExtensions
 
             protected override global::System.Threading.Tasks.ValueTask<int> Invoke(global::MyApp.Adder instance)
                 => new(instance.Add(_other.Value));
+
+            protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+            {
+                global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 1);
+                global::GenRay.Internal.Wire.WriteArg(ref writer, _other);
+            }
+
+            internal static global::GenRay.Internal.ActorCall Read(ref global::MessagePack.MessagePackReader reader, global::GenRay.ActorHandle<global::MyApp.Adder> actor)
+            {
+                global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 1, "Adder.Add");
+                var a0 = global::GenRay.Internal.Wire.ReadArg<global::GenRay.ActorHandle<global::MyApp.Adder>>(ref reader);
+                return new Add_4bc676fa(actor, a0);
+            }
         }
 
         internal sealed class GetSum : global::GenRay.Internal.ActorInvocation<global::MyApp.Adder, int>
@@ -158,6 +238,17 @@ public static class AdderRemoteExtensions
 
             protected override global::System.Threading.Tasks.ValueTask<int> Invoke(global::MyApp.Adder instance)
                 => new(instance.GetSum());
+
+            protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+            {
+                global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 0);
+            }
+
+            internal static global::GenRay.Internal.ActorCall Read(ref global::MessagePack.MessagePackReader reader, global::GenRay.ActorHandle<global::MyApp.Adder> actor)
+            {
+                global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 0, "Adder.GetSum");
+                return new GetSum(actor);
+            }
         }
 
         internal sealed class Clear : global::GenRay.Internal.ActorInvocation<global::MyApp.Adder, global::GenRay.Internal.Unit>
@@ -175,6 +266,17 @@ public static class AdderRemoteExtensions
                 instance.Clear();
                 return default;
             }
+
+            protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+            {
+                global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 0);
+            }
+
+            internal static global::GenRay.Internal.ActorCall Read(ref global::MessagePack.MessagePackReader reader, global::GenRay.ActorHandle<global::MyApp.Adder> actor)
+            {
+                global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 0, "Adder.Clear");
+                return new Clear(actor);
+            }
         }
 
         internal sealed class HistoryAsync : global::GenRay.Internal.ActorInvocation<global::MyApp.Adder, global::System.Collections.Generic.List<int>>
@@ -189,6 +291,17 @@ public static class AdderRemoteExtensions
 
             protected override global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.List<int>> Invoke(global::MyApp.Adder instance)
                 => new(instance.HistoryAsync());
+
+            protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+            {
+                global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 0);
+            }
+
+            internal static global::GenRay.Internal.ActorCall Read(ref global::MessagePack.MessagePackReader reader, global::GenRay.ActorHandle<global::MyApp.Adder> actor)
+            {
+                global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 0, "Adder.HistoryAsync");
+                return new HistoryAsync(actor);
+            }
         }
 
         internal sealed class Name : global::GenRay.Internal.ActorInvocation<global::MyApp.Adder, string>
@@ -203,6 +316,17 @@ public static class AdderRemoteExtensions
 
             protected override global::System.Threading.Tasks.ValueTask<string> Invoke(global::MyApp.Adder instance)
                 => new(instance.Name());
+
+            protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+            {
+                global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 0);
+            }
+
+            internal static global::GenRay.Internal.ActorCall Read(ref global::MessagePack.MessagePackReader reader, global::GenRay.ActorHandle<global::MyApp.Adder> actor)
+            {
+                global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 0, "Adder.Name");
+                return new Name(actor);
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ partial class Adder
                 => new Invocations.Helper(_options, actor).Submit();
         }
 
-        private static partial class Invocations
+        internal static partial class Invocations
         {
             internal sealed class Helper : global::GenRay.Internal.TaskInvocation<int>
             {
@@ -37,6 +37,25 @@ partial class Adder
 
                 protected override global::System.Threading.Tasks.ValueTask<int> Invoke()
                     => new(global::MyApp.Adder.Helper(_actor.Value));
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 1);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _actor);
+                }
+
+                internal static global::GenRay.Internal.TaskInvocation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 1, "Adder.Helper");
+                    var a0 = global::GenRay.Internal.Wire.ReadArg<int>(ref reader);
+                    return new Helper(null, a0);
+                }
+
+                [global::System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Register()
+                {
+                    global::GenRay.Internal.RemoteRegistry.RegisterTask(typeof(Helper).Assembly, Descriptor, Read);
+                }
             }
         }
     }

@@ -8,7 +8,7 @@ partial class Counter
     {
         /// <summary>Starts an actor of class <c>Counter</c> with these constructor arguments and returns its handle at once. Any argument may be a value or an <see cref="global::GenRay.ObjectRef{T}"/> to wait for.</summary>
         public static global::GenRay.ActorHandle<global::Counter> New(global::GenRay.Arg<int> x)
-            => new Invocations.Constructor0(null, x).Submit();
+            => new Activators.Constructor0(null, x).Submit();
 
         /// <summary>Creates actors with options (name, resources, restarts, concurrency), like Ray's <c>Actor.options(...)</c>.</summary>
         public static ActorFactory With(global::GenRay.ActorOptions options) => new(options);
@@ -23,10 +23,12 @@ partial class Counter
 
             /// <summary>Starts an actor of class <c>Counter</c> with these constructor arguments and returns its handle at once. Any argument may be a value or an <see cref="global::GenRay.ObjectRef{T}"/> to wait for.</summary>
             public global::GenRay.ActorHandle<global::Counter> New(global::GenRay.Arg<int> x)
-                => new Invocations.Constructor0(_options, x).Submit();
+                => new Activators.Constructor0(_options, x).Submit();
         }
 
-        private static partial class Invocations
+        /// <summary>The constructor calls behind <c>New</c>. For GenRay's runtime.</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        internal static class Activators
         {
             internal static readonly global::GenRay.Internal.RemoteActorType ActorType = new(
                 "Counter", "Counter", hasAsyncMethods: false,
@@ -34,10 +36,12 @@ partial class Counter
 
             internal sealed class Constructor0 : global::GenRay.Internal.ActorCreation<global::Counter>
             {
+                internal const string Id = "(int)";
+
                 private readonly global::GenRay.Arg<int> _x;
 
                 public Constructor0(global::GenRay.ActorOptions? options, global::GenRay.Arg<int> x)
-                    : base(ActorType, options)
+                    : base(ActorType, Id, options)
                 {
                     _x = x;
                     DependOn(x.Ref);
@@ -45,6 +49,28 @@ partial class Counter
 
                 protected override global::Counter Activate()
                     => new global::Counter(_x.Value);
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 1);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _x);
+                }
+
+                internal static global::GenRay.Internal.ActorCreation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 1, "Counter constructor");
+                    var a0 = global::GenRay.Internal.Wire.ReadArg<int>(ref reader);
+                    return new Constructor0(null, a0);
+                }
+            }
+
+            [global::System.Runtime.CompilerServices.ModuleInitializer]
+            internal static void Register()
+            {
+                var assembly = typeof(Activators).Assembly;
+                global::GenRay.Internal.RemoteRegistry.RegisterConstructor(assembly, ActorType, Constructor0.Id, Constructor0.Read);
+                global::GenRay.Internal.RemoteRegistry.RegisterActorMethod<global::Counter>(assembly, global::CounterRemoteExtensions.Invocations.Inc.Descriptor, global::CounterRemoteExtensions.Invocations.Inc.Read);
+                global::GenRay.Internal.RemoteRegistry.RegisterActorMethod<global::Counter>(assembly, global::CounterRemoteExtensions.Invocations.GetValue.Descriptor, global::CounterRemoteExtensions.Invocations.GetValue.Read);
             }
         }
     }
@@ -61,7 +87,9 @@ internal static class CounterRemoteExtensions
     public static global::GenRay.ObjectRef<int> GetValue(this global::GenRay.ActorHandle<global::Counter> actor)
         => new Invocations.GetValue(actor).Submit();
 
-    private static class Invocations
+    /// <summary>The calls behind the extension methods. For GenRay's runtime.</summary>
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    internal static class Invocations
     {
         internal sealed class Inc : global::GenRay.Internal.ActorInvocation<global::Counter, global::GenRay.Internal.Unit>
         {
@@ -78,6 +106,17 @@ internal static class CounterRemoteExtensions
                 instance.Inc();
                 return default;
             }
+
+            protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+            {
+                global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 0);
+            }
+
+            internal static global::GenRay.Internal.ActorCall Read(ref global::MessagePack.MessagePackReader reader, global::GenRay.ActorHandle<global::Counter> actor)
+            {
+                global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 0, "Counter.Inc");
+                return new Inc(actor);
+            }
         }
 
         internal sealed class GetValue : global::GenRay.Internal.ActorInvocation<global::Counter, int>
@@ -92,6 +131,17 @@ internal static class CounterRemoteExtensions
 
             protected override global::System.Threading.Tasks.ValueTask<int> Invoke(global::Counter instance)
                 => new(instance.GetValue());
+
+            protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+            {
+                global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 0);
+            }
+
+            internal static global::GenRay.Internal.ActorCall Read(ref global::MessagePack.MessagePackReader reader, global::GenRay.ActorHandle<global::Counter> actor)
+            {
+                global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 0, "Counter.GetValue");
+                return new GetValue(actor);
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ partial class Tasks
                 => new Invocations.Nothing(_options).Submit();
         }
 
-        private static partial class Invocations
+        internal static partial class Invocations
         {
             internal sealed class Nothing : global::GenRay.Internal.TaskInvocation<global::Counter?>
             {
@@ -32,6 +32,23 @@ partial class Tasks
 
                 protected override global::System.Threading.Tasks.ValueTask<global::Counter?> Invoke()
                     => new(global::Tasks.Nothing());
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 0);
+                }
+
+                internal static global::GenRay.Internal.TaskInvocation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 0, "Tasks.Nothing");
+                    return new Nothing(null);
+                }
+
+                [global::System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Register()
+                {
+                    global::GenRay.Internal.RemoteRegistry.RegisterTask(typeof(Nothing).Assembly, Descriptor, Read);
+                }
             }
         }
     }

@@ -22,7 +22,9 @@ partial class Outer
                     => _options = options ?? throw new global::System.ArgumentNullException(nameof(options));
             }
 
-            private static partial class Invocations
+            /// <summary>The calls behind the stubs. For GenRay's runtime.</summary>
+            [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+            internal static partial class Invocations
             {
             }
         }

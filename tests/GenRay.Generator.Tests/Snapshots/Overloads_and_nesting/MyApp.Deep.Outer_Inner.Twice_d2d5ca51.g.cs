@@ -20,7 +20,7 @@ partial class Outer
                     => new Invocations.Twice_d2d5ca51(_options, x).Submit();
             }
 
-            private static partial class Invocations
+            internal static partial class Invocations
             {
                 internal sealed class Twice_d2d5ca51 : global::GenRay.Internal.TaskInvocation<int>
                 {
@@ -39,6 +39,25 @@ partial class Outer
 
                     protected override global::System.Threading.Tasks.ValueTask<int> Invoke()
                         => new(global::MyApp.Deep.Outer.Inner.Twice(_x.Value));
+
+                    protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                    {
+                        global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 1);
+                        global::GenRay.Internal.Wire.WriteArg(ref writer, _x);
+                    }
+
+                    internal static global::GenRay.Internal.TaskInvocation Read(ref global::MessagePack.MessagePackReader reader)
+                    {
+                        global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 1, "Outer.Inner.Twice");
+                        var a0 = global::GenRay.Internal.Wire.ReadArg<int>(ref reader);
+                        return new Twice_d2d5ca51(null, a0);
+                    }
+
+                    [global::System.Runtime.CompilerServices.ModuleInitializer]
+                    internal static void Register()
+                    {
+                        global::GenRay.Internal.RemoteRegistry.RegisterTask(typeof(Twice_d2d5ca51).Assembly, Descriptor, Read);
+                    }
                 }
             }
         }

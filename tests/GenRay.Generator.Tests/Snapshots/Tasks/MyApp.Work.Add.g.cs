@@ -18,7 +18,7 @@ partial class Work
                 => new Invocations.Add(_options, x, y.OrDefault(0)).Submit();
         }
 
-        private static partial class Invocations
+        internal static partial class Invocations
         {
             internal sealed class Add : global::GenRay.Internal.TaskInvocation<int>
             {
@@ -40,6 +40,27 @@ partial class Work
 
                 protected override global::System.Threading.Tasks.ValueTask<int> Invoke()
                     => new(global::MyApp.Work.Add(_x.Value, _y.Value));
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 2);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _x);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _y);
+                }
+
+                internal static global::GenRay.Internal.TaskInvocation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 2, "Work.Add");
+                    var a0 = global::GenRay.Internal.Wire.ReadArg<int>(ref reader);
+                    var a1 = global::GenRay.Internal.Wire.ReadArg<int>(ref reader);
+                    return new Add(null, a0, a1);
+                }
+
+                [global::System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Register()
+                {
+                    global::GenRay.Internal.RemoteRegistry.RegisterTask(typeof(Add).Assembly, Descriptor, Read);
+                }
             }
         }
     }

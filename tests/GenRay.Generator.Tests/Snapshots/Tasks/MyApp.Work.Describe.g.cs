@@ -18,7 +18,7 @@ partial class Work
                 => new Invocations.Describe(_options, name.OrDefault(default(string?)), scale.OrDefault(1.5D), mode.OrDefault((global::MyApp.Mode)(1)), price.OrDefault(2.5M), c.OrDefault('x'), big.OrDefault(10L), maybe.OrDefault(default(int?))).Submit();
         }
 
-        private static partial class Invocations
+        internal static partial class Invocations
         {
             internal sealed class Describe : global::GenRay.Internal.TaskInvocation<string?>
             {
@@ -55,6 +55,39 @@ partial class Work
 
                 protected override global::System.Threading.Tasks.ValueTask<string?> Invoke()
                     => global::MyApp.Work.Describe(_name.Value, _scale.Value, _mode.Value, _price.Value, _c.Value, _big.Value, _maybe.Value);
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 7);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _name);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _scale);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _mode);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _price);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _c);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _big);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _maybe);
+                }
+
+                internal static global::GenRay.Internal.TaskInvocation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 7, "Work.Describe");
+                    var a0 = global::GenRay.Internal.Wire.ReadArg<string?>(ref reader);
+                    var a1 = global::GenRay.Internal.Wire.ReadArg<double>(ref reader);
+                    var a2 = global::GenRay.Internal.Wire.ReadArg<global::MyApp.Mode>(ref reader);
+                    var a3 = global::GenRay.Internal.Wire.ReadArg<decimal>(ref reader);
+                    var a4 = global::GenRay.Internal.Wire.ReadArg<char>(ref reader);
+                    var a5 = global::GenRay.Internal.Wire.ReadArg<long>(ref reader);
+                    var a6 = global::GenRay.Internal.Wire.ReadArg<int?>(ref reader);
+                    return new Describe(null, a0, a1, a2, a3, a4, a5, a6);
+                }
+
+                [global::System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Register()
+                {
+                    global::GenRay.Internal.RemoteRegistry.RegisterTask(typeof(Describe).Assembly, Descriptor, Read);
+                    global::GenRay.Internal.Wire.Register(new global::GenRay.Serialization.EnumFormatter<global::MyApp.Mode, int>());
+                    global::GenRay.Internal.Wire.Register(new global::MessagePack.Formatters.NullableFormatter<int>());
+                }
             }
         }
     }

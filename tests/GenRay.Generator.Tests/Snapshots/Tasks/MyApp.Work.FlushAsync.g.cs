@@ -18,7 +18,7 @@ partial class Work
                 => new Invocations.FlushAsync(_options).Submit();
         }
 
-        private static partial class Invocations
+        internal static partial class Invocations
         {
             internal sealed class FlushAsync : global::GenRay.Internal.TaskInvocation<global::GenRay.Internal.Unit>
             {
@@ -34,6 +34,23 @@ partial class Work
 
                 protected override global::System.Threading.Tasks.ValueTask<global::GenRay.Internal.Unit> Invoke()
                     => global::GenRay.Internal.Unit.From(global::MyApp.Work.FlushAsync());
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 0);
+                }
+
+                internal static global::GenRay.Internal.TaskInvocation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 0, "Work.FlushAsync");
+                    return new FlushAsync(null);
+                }
+
+                [global::System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Register()
+                {
+                    global::GenRay.Internal.RemoteRegistry.RegisterTask(typeof(FlushAsync).Assembly, Descriptor, Read);
+                }
             }
         }
     }

@@ -18,7 +18,7 @@ partial class Work
                 => new Invocations.LoadAsync(_options, path).Submit();
         }
 
-        private static partial class Invocations
+        internal static partial class Invocations
         {
             internal sealed class LoadAsync : global::GenRay.Internal.TaskInvocation<double[]>
             {
@@ -37,6 +37,26 @@ partial class Work
 
                 protected override global::System.Threading.Tasks.ValueTask<double[]> Invoke()
                     => new(global::MyApp.Work.LoadAsync(_path.Value));
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 1);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _path);
+                }
+
+                internal static global::GenRay.Internal.TaskInvocation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 1, "Work.LoadAsync");
+                    var a0 = global::GenRay.Internal.Wire.ReadArg<string>(ref reader);
+                    return new LoadAsync(null, a0);
+                }
+
+                [global::System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Register()
+                {
+                    global::GenRay.Internal.RemoteRegistry.RegisterTask(typeof(LoadAsync).Assembly, Descriptor, Read);
+                    global::GenRay.Internal.Wire.Register(new global::GenRay.Serialization.BlittableArrayFormatter<double>());
+                }
             }
         }
     }

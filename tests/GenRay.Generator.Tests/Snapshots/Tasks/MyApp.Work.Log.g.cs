@@ -18,7 +18,7 @@ partial class Work
                 => new Invocations.Log(_options, line).Submit();
         }
 
-        private static partial class Invocations
+        internal static partial class Invocations
         {
             internal sealed class Log : global::GenRay.Internal.TaskInvocation<global::GenRay.Internal.Unit>
             {
@@ -39,6 +39,25 @@ partial class Work
                 {
                     global::MyApp.Work.Log(_line.Value);
                     return default;
+                }
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 1);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _line);
+                }
+
+                internal static global::GenRay.Internal.TaskInvocation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 1, "Work.Log");
+                    var a0 = global::GenRay.Internal.Wire.ReadArg<string>(ref reader);
+                    return new Log(null, a0);
+                }
+
+                [global::System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Register()
+                {
+                    global::GenRay.Internal.RemoteRegistry.RegisterTask(typeof(Log).Assembly, Descriptor, Read);
                 }
             }
         }

@@ -18,7 +18,7 @@ partial class Work
                 => new Invocations.Secret(_options, @class).Submit();
         }
 
-        private static partial class Invocations
+        internal static partial class Invocations
         {
             internal sealed class Secret : global::GenRay.Internal.TaskInvocation<int>
             {
@@ -37,6 +37,25 @@ partial class Work
 
                 protected override global::System.Threading.Tasks.ValueTask<int> Invoke()
                     => new(global::MyApp.Work.Secret(_class.Value, CancellationToken));
+
+                protected override void WriteArguments(ref global::MessagePack.MessagePackWriter writer)
+                {
+                    global::GenRay.Internal.Wire.WriteArgumentCount(ref writer, 1);
+                    global::GenRay.Internal.Wire.WriteArg(ref writer, _class);
+                }
+
+                internal static global::GenRay.Internal.TaskInvocation Read(ref global::MessagePack.MessagePackReader reader)
+                {
+                    global::GenRay.Internal.Wire.ReadArgumentCount(ref reader, 1, "Work.Secret");
+                    var a0 = global::GenRay.Internal.Wire.ReadArg<int>(ref reader);
+                    return new Secret(null, a0);
+                }
+
+                [global::System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Register()
+                {
+                    global::GenRay.Internal.RemoteRegistry.RegisterTask(typeof(Secret).Assembly, Descriptor, Read);
+                }
             }
         }
     }
