@@ -92,6 +92,16 @@ internal static class DiagnosticDescriptors
         "Remote members must live in a class, struct or record",
         "'{0}' is declared in the {1} '{2}'; move it into a partial class, struct or record");
 
+    public static readonly DiagnosticDescriptor ParameterCannotCross = Error(
+        "GENRAY0016", Serialization,
+        "Parameter type cannot cross a process",
+        "Parameter '{0}' of '{1}' cannot cross a process: {2}: {3} — {4}");
+
+    public static readonly DiagnosticDescriptor ResultCannotCross = Error(
+        "GENRAY0017", Serialization,
+        "Result type cannot cross a process",
+        "The result of '{0}' cannot cross a process: {1}: {2} — {3}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All().ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All() => typeof(DiagnosticDescriptors)

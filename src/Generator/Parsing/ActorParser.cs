@@ -107,7 +107,7 @@ internal static class ActorParser
     /// Public instance methods of the class and its base classes (not object's), each once: an override is
     /// reached through the method it overrides, so virtual dispatch picks the right body.
     /// </summary>
-    private static IEnumerable<IMethodSymbol> PublicInstanceMethods(INamedTypeSymbol type)
+    internal static IEnumerable<IMethodSymbol> PublicInstanceMethods(INamedTypeSymbol type)
     {
         for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
