@@ -48,6 +48,7 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
         Scheduler = new ResourceScheduler(Resources);
         Actors = new ActorDirectory();
         Workers = new TaskWorkers();
+        Executor = new LocalExecutor(this);
     }
 
     /// <summary>The logical CPUs of this node.</summary>
@@ -71,6 +72,32 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
 
     internal TaskWorkers Workers { get; }
 
+    /// <summary>Where remote work runs: this process, worker processes, or (in a worker) the driver.</summary>
+    internal Executor Executor { get; private set; }
+
+    /// <summary>The wire context values cross processes in (in-process: a loopback one, for strict serialization).</summary>
+    internal Serialization.WireContext Wire => Executor.Wire ?? s_loopback;
+
+    private static readonly Serialization.LoopbackWireContext s_loopback = new();
+
+    internal byte[] Fetch(Cluster.RemoteValue location, ObjectId id) => Executor.Fetch(location, id);
+
+    /// <summary>Reads a value that came from another process, in this runtime's wire context.</summary>
+    internal T DeserializeValue<T>(System.Buffers.ReadOnlySequence<byte> bytes, string what)
+    {
+        using var scope = Serialization.WireContext.Enter(Wire);
+        try
+        {
+            var reader = new MessagePack.MessagePackReader(bytes);
+            return Serialization.WireOptions.Formatter<T>().Deserialize(ref reader, Serialization.WireOptions.Instance);
+        }
+        catch (MessagePack.MessagePackSerializationException error)
+        {
+            throw new RayException($"The value of {what} could not be read: {error.Message}", error);
+        }
+    }
+
+    internal T DeserializeValue<T>(byte[] bytes, string what) => DeserializeValue<T>(new System.Buffers.ReadOnlySequence<byte>(bytes), what);
     internal CancellationToken ShutdownToken => _shutdown.Token;
 
     internal static RayRuntime? Current => Volatile.Read(ref s_current);
@@ -112,13 +139,18 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
             {
                 throw new RayException($"RayOptions.WorkerProcesses must be 0 (in-process) or more (it is {options.WorkerProcesses}).");
             }
-            if (options.WorkerProcesses > 0)
+            if (Cluster.WorkerNode.IsWorkerProcess)
             {
-                throw new RayException(
-                    "Worker processes (RayOptions.WorkerProcesses > 0) are not available in this version of GenRay; " +
-                    "use 0 to run tasks and actors in this process.");
+                // This process was started by a driver to be one of its workers: serve, then exit.
+                var worker = new RayRuntime(options);
+                Volatile.Write(ref s_current, worker);
+                Cluster.WorkerNode.Serve(worker, executor => worker.Executor = executor);
             }
             var runtime = new RayRuntime(options);
+            if (options.WorkerProcesses > 0)
+            {
+                runtime.Executor = Cluster.DriverNode.Start(runtime, options.WorkerProcesses);
+            }
             Volatile.Write(ref s_current, runtime);
             return runtime;
         }
@@ -165,6 +197,7 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
         var reason = new RayException("GenRay was shut down before this work ran.");
         Scheduler.Stop(reason);
         Actors.Stop("GenRay was shut down");
+        Executor.Stop();
         Workers.Stop();
         _shutdown.Cancel();
     }

@@ -14,7 +14,7 @@ internal abstract class ActorCore
         Type = type;
         ClrType = clrType;
         Options = options;
-        Id = ActorId.Next(runtime.OwnerId);
+        Id = InvocationContext.TakeActorId() ?? ActorId.Next(runtime.OwnerId);
         Namespace = options?.Namespace ?? runtime.Namespace;
     }
 
@@ -41,4 +41,18 @@ internal abstract class ActorCore
 
     /// <summary>Ends the actor: pending and later calls fail with <see cref="ActorDiedException"/>, unless it restarts.</summary>
     public abstract void Kill(bool noRestart, string reason);
+
+    /// <summary>Ends the actor for good, with <paramref name="cause"/>.</summary>
+    public abstract void Die(ActorDiedException cause);
+
+    /// <summary>A queued call was cancelled (where the actor lives elsewhere, tell that process).</summary>
+    public virtual void Cancel(ActorCall call)
+    {
+    }
+
+    /// <summary>A call or the creation became ready: look at the queue again.</summary>
+    public abstract void Kick();
+
+    /// <summary>Whether the actor reserves node resources for its lifetime (then it is kept until killed).</summary>
+    public virtual bool ReservesResources => false;
 }

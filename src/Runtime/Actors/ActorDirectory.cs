@@ -12,13 +12,17 @@ namespace GenRay;
 /// </remarks>
 internal sealed class ActorDirectory
 {
-    private readonly Dictionary<(string Namespace, string Name), LocalActor> _named = [];
-    private readonly HashSet<LocalActor> _pinned = [];
-    private readonly ConditionalWeakTable<LocalActor, object?> _all = [];
+    private readonly Dictionary<(string Namespace, string Name), ActorCore> _named = [];
+    private readonly HashSet<ActorCore> _pinned = [];
+    private readonly ConditionalWeakTable<ActorCore, object?> _all = [];
+    private readonly Dictionary<ActorId, WeakReference<ActorCore>> _byId = [];
     private readonly object _lock = new();
     private bool _stopped;
 
-    public void Register(LocalActor actor)
+    /// <summary>Where names this process does not know are looked up (in a worker: the driver).</summary>
+    public Func<string, string, ActorCore?>? LookUp { get; set; }
+
+    public void Register(ActorCore actor)
     {
         lock (_lock)
         {
@@ -41,10 +45,43 @@ internal sealed class ActorDirectory
                 _pinned.Add(actor);
             }
             _all.Add(actor, null);
+            _byId[actor.Id] = new WeakReference<ActorCore>(actor);
         }
     }
 
-    public void Unregister(LocalActor actor)
+    /// <summary>A live actor of this runtime by id (a handle that came back from another process).</summary>
+    public bool TryGet(ActorId id, out ActorCore actor)
+    {
+        lock (_lock)
+        {
+            if (_byId.TryGetValue(id, out var weak) && weak.TryGetTarget(out actor!))
+            {
+                return true;
+            }
+        }
+        actor = null!;
+        return false;
+    }
+
+    /// <summary>Keeps an actor alive until it is killed, whoever holds handles (one hosted for another process).</summary>
+    public void Pin(ActorCore actor)
+    {
+        lock (_lock)
+        {
+            _pinned.Add(actor);
+        }
+    }
+
+    /// <summary>The named actor, whatever its class (a worker asked for it by name).</summary>
+    public ActorCore? Find(string name, string @namespace)
+    {
+        lock (_lock)
+        {
+            return _named.TryGetValue((@namespace, name), out var actor) ? actor : null;
+        }
+    }
+
+    public void Unregister(ActorCore actor)
     {
         lock (_lock)
         {
@@ -54,6 +91,7 @@ internal sealed class ActorDirectory
             }
             _pinned.Remove(actor);
             _all.Remove(actor);
+            // Still found by id while referenced: a handle to a dead actor fails its calls with the real cause.
         }
     }
 
@@ -61,11 +99,12 @@ internal sealed class ActorDirectory
         where T : class
     {
         ArgumentNullException.ThrowIfNull(name);
-        LocalActor? actor;
+        ActorCore? actor;
         lock (_lock)
         {
             _named.TryGetValue((@namespace, name), out actor);
         }
+        actor ??= LookUp?.Invoke(name, @namespace);
         if (actor is null)
         {
             throw new RayException(
@@ -83,7 +122,7 @@ internal sealed class ActorDirectory
     /// <summary>Ends every actor; later registrations fail.</summary>
     public void Stop(string reason)
     {
-        List<LocalActor> actors;
+        List<ActorCore> actors;
         lock (_lock)
         {
             _stopped = true;

@@ -18,6 +18,10 @@ public readonly struct ActorId : IEquatable<ActorId>
 
     internal static ActorId Next(ulong owner) => new(owner, (ulong)Interlocked.Increment(ref s_next));
 
+    internal ulong Owner => _owner;
+
+    internal ulong Sequence => _sequence;
+
     /// <inheritdoc />
     public bool Equals(ActorId other) => _owner == other._owner && _sequence == other._sequence;
 

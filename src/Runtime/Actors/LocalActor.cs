@@ -64,7 +64,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
     public override bool IsDead => _state == Dead;
 
     /// <summary>Whether the actor reserves resources: such an actor is kept alive by the directory until killed.</summary>
-    public bool ReservesResources => !_creation.Request.IsEmpty;
+    public override bool ReservesResources => !_creation.Request.IsEmpty;
 
     public override void Enqueue(ActorCall call)
     {
@@ -78,7 +78,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         _calls.Enqueue(call);
     }
 
-    public void Kick()
+    public override void Kick()
     {
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
@@ -218,8 +218,9 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
                 }
                 break;
             case ActorMode.Threaded:
+                // A threaded actor's calls may block like tasks do: each gets a thread of its own at once.
                 _running!.TryAdd(call, 0);
-                ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: false);
+                Runtime.Workers.Run(call);
                 break;
             case ActorMode.Async:
                 _running!.TryAdd(call, 0);
@@ -285,7 +286,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         Die(new ActorDiedException($"The actor {DisplayName} is dead: {reason}."));
     }
 
-    public void Die(ActorDiedException cause)
+    public override void Die(ActorDiedException cause)
     {
         lock (_lifecycle)
         {
@@ -300,6 +301,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         ReleaseResources();
         Runtime.Actors.Unregister(this);
         FailInFlight(cause);
+        Runtime.Executor.ActorDied(this, cause);
         Kick(); // the next turn fails whatever is queued
     }
 

@@ -38,10 +38,13 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
     internal bool IsCancelled => _cancelled;
 
     /// <summary>Ray cancels actor calls that have not started; a running call is left to finish.</summary>
-    void ICancellableWork.Cancel(bool force)
+    void ICancellableWork.Cancel(bool force) => Cancel();
+
+    internal void Cancel()
     {
         _cancelled = true;
         Fail(new TaskCancelledException($"{Method.Name} on {Actor.DisplayName} was cancelled by Ray.Cancel before it ran."));
+        Actor.Cancel(this);
     }
 
     /// <summary>Every dependency is ready: the call may run when its turn comes.</summary>
@@ -50,8 +53,17 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
     private protected override void OnDependenciesReady()
     {
         _ready = true;
-        ((LocalActor)Actor).Kick();
+        Actor.Kick();
     }
+
+    /// <summary>Submits a call rebuilt from a message.</summary>
+    internal abstract void SubmitUntyped();
+
+    /// <summary>The object this call's result goes to.</summary>
+    internal abstract ObjectRef ResultRef { get; }
+
+    /// <summary>The call was sent to another process: it is in flight there, no longer cancellable here.</summary>
+    internal void MarkSent() => ResultRef.Producer = null;
 
     /// <summary>Runs the method on <paramref name="instance"/>. True when it finished synchronously; otherwise
     /// <see cref="LocalActor.Finished"/> is called when it completes.</summary>
@@ -61,4 +73,7 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
     internal abstract void Fail(Exception error);
 
     void IThreadPoolWorkItem.Execute() => ((LocalActor)Actor).RunThreaded(this);
+
+    /// <summary>Writes the call's arguments (for sending it to the process where the actor lives).</summary>
+    internal void WriteArgumentsForWire(ref MessagePack.MessagePackWriter writer) => WriteArgumentsTo(ref writer);
 }

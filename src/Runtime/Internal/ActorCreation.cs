@@ -20,7 +20,9 @@ public abstract class ActorCreation : Invocation, ISchedulable
         ConstructorId = constructorId;
         Options = options is null ? type.Defaults : ActorOptions.Merge(type.Defaults, options);
         var o = Options;
-        Request = Runtime.Resources.Resolve($"Actor {type.Name}", o?.NumCpus ?? 0, o?.NumGpus ?? 0, o?.Resources);
+        Request = Runtime.Executor.AccountsResources
+            ? Runtime.Resources.Resolve($"Actor {type.Name}", o?.NumCpus ?? 0, o?.NumGpus ?? 0, o?.Resources)
+            : ResourceRequest.None;
         if (o?.MaxConcurrency is < 1)
         {
             throw new RayException($"Actor {type.Name}: MaxConcurrency must be 1 or more (it is {o.MaxConcurrency}).");
@@ -32,11 +34,14 @@ public abstract class ActorCreation : Invocation, ISchedulable
     /// <summary>Which constructor: its signature, as the generator named it.</summary>
     internal string ConstructorId { get; }
 
-    internal ActorOptions? Options { get; }
+    internal ActorOptions? Options { get; private set; }
+
+    /// <summary>Applies options decided elsewhere (the driver's, for an actor hosted in this worker).</summary>
+    internal void Override(ActorOptions options) => Options = ActorOptions.Merge(Options, options);
 
     internal ResourceRequest Request { get; }
 
-    internal LocalActor? Actor { get; private protected set; }
+    internal ActorCore? Actor { get; private protected set; }
 
     /// <summary>The constructor may run: its arguments are ready and its resources held.</summary>
     internal bool IsReadyToActivate => _dependenciesReady && _admitted;
@@ -50,6 +55,12 @@ public abstract class ActorCreation : Invocation, ISchedulable
     }
 
     void ISchedulable.Reject(Exception reason) => Actor!.Die(new ActorDiedException($"The actor {Actor.DisplayName} never started: {reason.Message}", reason));
+
+    /// <summary>Whether the constructor's arguments are ready (a failed one makes the actor die instead).</summary>
+    internal bool DependenciesReady => _dependenciesReady;
+
+    /// <summary>Writes the constructor's arguments (for creating the actor in another process).</summary>
+    internal void WriteArgumentsForWire(ref MessagePack.MessagePackWriter writer) => WriteArgumentsTo(ref writer);
 
     private protected override void OnDependenciesReady()
     {
@@ -78,6 +89,9 @@ public abstract class ActorCreation : Invocation, ISchedulable
 
     /// <summary>Runs the constructor with the (resolved) arguments.</summary>
     internal abstract object CreateInstance();
+
+    /// <summary>Submits a creation rebuilt from a message.</summary>
+    internal abstract void SubmitUntyped();
 }
 
 /// <summary>Creating an actor of class <typeparamref name="TActor"/>: the generated subclass calls its constructor.</summary>
@@ -96,12 +110,14 @@ public abstract class ActorCreation<TActor> : ActorCreation
     /// <summary>Creates the actor and returns its handle at once; calls queue until the constructor has run.</summary>
     public ActorHandle<TActor> Submit()
     {
-        var actor = new LocalActor(Runtime, this, typeof(TActor));
+        var actor = Runtime.Executor.CreateActor(this, typeof(TActor));
         Actor = actor;
         Runtime.Actors.Register(actor);
         Arm();
         return new ActorHandle<TActor>(actor);
     }
+
+    internal override void SubmitUntyped() => Submit();
 
     internal override object CreateInstance() =>
         Runtime.Options.StrictSerialization ? ((ActorCreation<TActor>)StrictRoundTrip.Creation(this)).Activate() : Activate();

@@ -17,8 +17,11 @@ public abstract class ActorInvocation<TActor, TResult> : ActorCall
     /// <summary>Creates the call on <paramref name="actor"/>. For generated code.</summary>
     protected ActorInvocation(RemoteMethod method, ActorHandle<TActor> actor) : base(method, actor.Actor)
     {
-        _result = new ObjectRef<TResult>(Runtime, ObjectKind.TaskReturn) { Producer = this };
+        _result = InvocationContext.TakeResultId() is { } id ? new ObjectRef<TResult>(Runtime, id) : new ObjectRef<TResult>(Runtime, ObjectKind.TaskReturn);
+        _result.Producer = this;
     }
+
+    internal override ObjectRef ResultRef => _result;
 
     /// <summary>Calls the user's method on the actor instance.</summary>
     protected abstract ValueTask<TResult> Invoke(TActor actor);
@@ -31,6 +34,8 @@ public abstract class ActorInvocation<TActor, TResult> : ActorCall
         Arm();
         return result;
     }
+
+    internal override void SubmitUntyped() => Submit();
 
     internal override bool Execute(object instance, LocalActor actor)
     {

@@ -31,7 +31,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     {
         Method = method;
         Options = options is null ? method.Defaults : TaskOptions.Merge(method.Defaults, options);
-        _request = method.ResolveRequest(Runtime, Options);
+        _request = Runtime.Executor.AccountsResources ? method.ResolveRequest(Runtime, Options) : ResourceRequest.None;
     }
 
     internal RemoteMethod Method { get; }
@@ -44,7 +44,20 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
 
     ResourceRequest ISchedulable.Request => _request;
 
-    void ISchedulable.Start() => Runtime.Workers.Run(this);
+    internal ResourceRequest Request => _request;
+
+    /// <summary>The id of this task on the connection it travelled (driver: the dispatch; worker: the driver's id). 0 if none.</summary>
+    internal long RemoteId { get; set; }
+
+    /// <summary>In a driver: the worker process running this task.</summary>
+    internal Cluster.WorkerHandle? RemoteHost { get; set; }
+
+    /// <summary>The object this task's result goes to.</summary>
+    internal abstract ObjectRef ResultRef { get; }
+
+    void ISchedulable.Start() => Runtime.Executor.Start(this);
+
+    internal void ArmDependencies() => Arm();
 
     void ISchedulable.Reject(Exception reason) => Fail(reason);
 
@@ -107,6 +120,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         }
         _cancelled = true;
         Fail(new TaskCancelledException($"{Name} was cancelled by Ray.Cancel."));
+        Runtime.Executor.Cancel(this, force);
         try
         {
             Volatile.Read(ref _cancellation)?.Cancel();
@@ -150,7 +164,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
             {
                 if (hold == 0)
                 {
-                    Runtime.Scheduler.Release(_request);
+                    Runtime.Executor.Release(this);
                 }
                 return true;
             }
@@ -163,7 +177,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     {
         if (Interlocked.Decrement(ref _hold) == 0)
         {
-            Runtime.Scheduler.ForceAcquire(_request);
+            Runtime.Executor.Reacquire(this);
         }
     }
 
@@ -187,10 +201,31 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         t_current = previous;
     }
 
+    /// <summary>
+    /// The task ran in another process and its outcome came back: resources go back first (as for a local run),
+    /// then <paramref name="complete"/> sets the result.
+    /// </summary>
+    internal void CompleteRemotely(Action<ObjectRef> complete, Exception? error = null)
+    {
+        var completing = TaskWorkers.EnterCompletion();
+        RemoteHost = null;
+        if (error is null || !RetryAfter(error))
+        {
+            ReleaseResources();
+            ResultRef.Producer = null;
+            complete(ResultRef);
+        }
+        TaskWorkers.ExitCompletion(completing);
+    }
+
+    /// <summary>Marks a task the driver dispatched as running, for its resource accounting.</summary>
+    internal void MarkDispatched() => Volatile.Write(ref _hold, 0);
+
     /// <summary>The task stops running: gives its resources back unless a blocking wait already did.</summary>
     private protected void ReleaseResources()
     {
-        if ((Interlocked.Or(ref _hold, NotRunning) & ~NotRunning) == 0)
+        // Held exactly when the word was 0: running and not blocked. Already stopped (or blocked): nothing to give back.
+        if (Interlocked.Or(ref _hold, NotRunning) == 0)
         {
             Runtime.Scheduler.Release(_request);
         }
@@ -205,13 +240,14 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     {
         ReleaseResources();
         var options = Options;
-        if (options is null || _cancelled || Runtime.IsShutDown)
+        // In a worker process the driver decides about retries; the worker reports the failure.
+        if (options is null || _cancelled || Runtime.IsShutDown || !Runtime.Executor.AccountsResources)
         {
             return false;
         }
         var retryable = options.RetryExceptionTypes is { Count: > 0 } types
-            ? types.Any(t => t.IsInstanceOfType(error))
-            : options.RetryExceptions == true;
+            ? types.Any(t => t.IsInstanceOfType(error) || (error is RayTaskException { InnerException: null } remote && remote.IsA(t)))
+            : options.RetryExceptions == true && error is not TaskCancelledException;
         var maxRetries = options.MaxRetries ?? 3;
         if (!retryable || (maxRetries >= 0 && _attempts >= maxRetries))
         {

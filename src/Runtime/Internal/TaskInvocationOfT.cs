@@ -29,8 +29,11 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
     /// <summary>Creates the call. For generated code.</summary>
     protected TaskInvocation(RemoteMethod method, TaskOptions? options) : base(method, options)
     {
-        _result = new ObjectRef<TResult>(Runtime, ObjectKind.TaskReturn) { Producer = this };
+        _result = InvocationContext.TakeResultId() is { } id ? new ObjectRef<TResult>(Runtime, id) : new ObjectRef<TResult>(Runtime, ObjectKind.TaskReturn);
+        _result.Producer = this;
     }
+
+    internal override ObjectRef ResultRef => _result;
 
     /// <summary>Calls the user's method with the (resolved) arguments.</summary>
     protected abstract ValueTask<TResult> Invoke();
@@ -39,7 +42,7 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
     public ObjectRef<TResult> Submit()
     {
         var result = _result;
-        Arm();
+        Runtime.Executor.Submit(this);
         return result;
     }
 

@@ -27,6 +27,7 @@ public class ObjectRef : IEquatable<ObjectRef>
     // Marks _listeners once the object is complete; listeners added after that are told at once by their caller.
     private static readonly object s_completed = new();
 
+    private readonly ulong _owner;
     private readonly ulong _sequence;
     private volatile int _state;
     private ExceptionDispatchInfo? _error;
@@ -36,7 +37,17 @@ public class ObjectRef : IEquatable<ObjectRef>
     {
         Runtime = runtime;
         Kind = kind;
+        _owner = runtime.OwnerId;
         _sequence = ObjectSequence.Next();
+    }
+
+    /// <summary>A ref with a given id: made by another process (or for one), so ids agree across processes.</summary>
+    internal ObjectRef(RayRuntime runtime, ObjectId id)
+    {
+        Runtime = runtime;
+        Kind = id.Kind;
+        _owner = id.Owner;
+        _sequence = id.Sequence;
     }
 
     internal RayRuntime Runtime { get; }
@@ -47,7 +58,10 @@ public class ObjectRef : IEquatable<ObjectRef>
     internal ObjectKind Kind { get; }
 
     /// <summary>The object's id, printed like Ray's <c>ObjectID</c> (40 lowercase hex digits).</summary>
-    public ObjectId Id => new(Runtime.OwnerId, _sequence, Kind);
+    public ObjectId Id => new(_owner, _sequence, Kind);
+
+    /// <summary>Where the value lives when it was produced in another process and not fetched yet.</summary>
+    internal Cluster.RemoteValue? Remote { get; private protected set; }
 
     internal bool IsCompleted => _state >= Succeeded;
 
@@ -65,7 +79,7 @@ public class ObjectRef : IEquatable<ObjectRef>
 
     /// <inheritdoc />
     public bool Equals(ObjectRef? other) =>
-        other is not null && (ReferenceEquals(this, other) || (_sequence == other._sequence && Kind == other.Kind && Runtime.OwnerId == other.Runtime.OwnerId));
+        other is not null && (ReferenceEquals(this, other) || (_sequence == other._sequence && Kind == other.Kind && _owner == other._owner));
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as ObjectRef);
@@ -95,6 +109,27 @@ public class ObjectRef : IEquatable<ObjectRef>
         Publish(Succeeded);
         return true;
     }
+
+    /// <summary>Completes the object as ready, its value held by another process (fetched on first read).</summary>
+    internal bool TrySetRemote(Cluster.RemoteValue location)
+    {
+        if (!TryClaim())
+        {
+            return false;
+        }
+        Remote = location;
+        Publish(Succeeded);
+        return true;
+    }
+
+    /// <summary>Completes the object from its serialized value (a result sent back by another process).</summary>
+    internal virtual bool TrySetFromWire(System.Buffers.ReadOnlySequence<byte> bytes) => TrySetCompleted();
+
+    /// <summary>Writes the (completed, local) value in the wire format.</summary>
+    internal virtual void WriteValue(ref MessagePack.MessagePackWriter writer) => writer.WriteNil();
+
+    /// <summary>Whether the value is in this process (not only a location to fetch it from).</summary>
+    internal bool HasLocalValue => IsCompleted && !IsFaulted && Remote is null;
 
     /// <summary>Claims the right to complete; the caller stores the value, then calls <see cref="PublishSucceeded"/>.</summary>
     private protected bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Pending) == Pending;

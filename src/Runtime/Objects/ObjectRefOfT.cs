@@ -24,6 +24,10 @@ public sealed class ObjectRef<T> : ObjectRef
     {
     }
 
+    internal ObjectRef(RayRuntime runtime, ObjectId id) : base(runtime, id)
+    {
+    }
+
     /// <summary>Gets an awaiter, so <c>await objectRef</c> gives the value (or throws the remote's error).</summary>
     public new ObjectRefAwaiter<T> GetAwaiter() => new(this);
 
@@ -38,13 +42,49 @@ public sealed class ObjectRef<T> : ObjectRef
         return true;
     }
 
-    /// <summary>The value once complete; throws the stored error. Callers have checked completion.</summary>
+    /// <summary>The value once complete; throws the stored error. Callers have checked completion.
+    /// A value held by another process is fetched here, once.</summary>
     internal T GetCompletedResult()
     {
         Debug.Assert(IsCompleted);
         ThrowIfFailed();
+        if (Remote is not null)
+        {
+            Load();
+        }
         return _value;
     }
+
+    private void Load()
+    {
+        lock (this)
+        {
+            if (Remote is not { } location)
+            {
+                return;
+            }
+            var bytes = Runtime.Fetch(location, Id);
+            _value = Runtime.DeserializeValue<T>(bytes, $"{this}");
+            Remote = null;
+        }
+    }
+
+    internal override bool TrySetFromWire(System.Buffers.ReadOnlySequence<byte> bytes)
+    {
+        T value;
+        try
+        {
+            value = Runtime.DeserializeValue<T>(bytes, $"{this}");
+        }
+        catch (RayException error)
+        {
+            return TrySetException(error);
+        }
+        return TrySetResult(value);
+    }
+
+    internal override void WriteValue(ref MessagePack.MessagePackWriter writer) =>
+        Serialization.WireOptions.Formatter<T>().Serialize(ref writer, GetCompletedResult(), Serialization.WireOptions.Instance);
 
     internal T Get(TimeSpan? timeout)
     {
@@ -53,7 +93,6 @@ public sealed class ObjectRef<T> : ObjectRef
         {
             throw Timeout(timeout!.Value);
         }
-        ThrowIfFailed();
-        return _value;
+        return GetCompletedResult();
     }
 }

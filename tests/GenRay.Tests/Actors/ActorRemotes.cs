@@ -78,7 +78,12 @@ public partial class Recorder
 [Remote(MaxConcurrency = 4)]
 public partial class Threaded
 {
-    public static Peak Concurrency = new();
+    // Static, but read through the actor: in worker-process mode it lives in the actor's process.
+    private static Peak Concurrency = new();
+
+    public Threaded() => Concurrency = new Peak();
+
+    public int MostAtOnce() => Concurrency.Max;
 
     public int Work(int millis)
     {
@@ -94,8 +99,16 @@ public partial class Threaded
 [Remote(MaxConcurrency = 3)]
 public partial class Interleaving
 {
-    public static Peak InFlight = new();
-    public static Peak Running = new();
+    private static Peak InFlight = new();
+    private static Peak Running = new();
+
+    public Interleaving()
+    {
+        InFlight = new Peak();
+        Running = new Peak();
+    }
+
+    public (int InFlight, int Running) MostAtOnce() => (InFlight.Max, Running.Max);
 
     public async Task<int> Work(int millis)
     {
@@ -119,12 +132,14 @@ public partial class Interleaving
 [Remote]
 public partial class OneAtATime
 {
-    public static Peak InFlight = new();
+    private readonly Peak _inFlight = new();
     private readonly List<int> _order = [];
+
+    public int MostAtOnce() => _inFlight.Max;
 
     public async Task<int> Work(int id, int millis)
     {
-        using (InFlight.Enter())
+        using (_inFlight.Enter())
         {
             _order.Add(id);
             await Task.Delay(millis);

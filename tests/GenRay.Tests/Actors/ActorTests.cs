@@ -198,10 +198,14 @@ public abstract class ActorTests : RayTest
         var later = Assert.Throws<ActorDiedException>(() => Ray.Get(fragile.Touch()));
 
         Assert.Contains("constructor refused", first.Message);
-        var cause = Assert.IsType<RayTaskException>(first.InnerException);
-        Assert.Equal("System.InvalidOperationException", cause.ExceptionTypeName);
-        Assert.IsType<InvalidOperationException>(cause.InnerException);
+        Assert.Contains("InvalidOperationException", first.Message);
         Assert.Contains("constructor refused", later.Message);
+        if (InProcess)
+        {
+            var cause = Assert.IsType<RayTaskException>(first.InnerException);
+            Assert.Equal("System.InvalidOperationException", cause.ExceptionTypeName);
+            Assert.IsType<InvalidOperationException>(cause.InnerException);
+        }
     }
 
     [Fact]
@@ -329,27 +333,26 @@ public abstract class ActorTests : RayTest
     public void Max_concurrency_is_respected_exactly_by_a_threaded_actor()
     {
         Start();
-        Threaded.Concurrency = new Peak();
         var actor = Threaded.Remote.New();
 
         Ray.Get(Enumerable.Range(0, 16).Select(_ => actor.Work(50)).ToList());
 
-        Assert.Equal(4, Threaded.Concurrency.Max);
+        Assert.Equal(4, Ray.Get(actor.MostAtOnce()));
     }
 
     [Fact]
     public void An_async_actor_interleaves_calls_at_awaits_but_runs_one_piece_of_code_at_a_time()
     {
         Start();
-        Interleaving.InFlight = new Peak();
-        Interleaving.Running = new Peak();
         var actor = Interleaving.Remote.New();
+        Ray.Get(actor.MostAtOnce()); // created and warm before timing
         var watch = Stopwatch.StartNew();
 
         Ray.Get(Enumerable.Range(0, 9).Select(_ => actor.Work(100)).ToList());
 
-        Assert.Equal(3, Interleaving.InFlight.Max);
-        Assert.Equal(1, Interleaving.Running.Max);
+        var (inFlight, running) = Ray.Get(actor.MostAtOnce());
+        Assert.Equal(3, inFlight);
+        Assert.Equal(1, running);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(0.85), $"9 calls of 100 ms, 3 at a time, took {watch.Elapsed.TotalSeconds:F2} s");
     }
 
@@ -357,12 +360,11 @@ public abstract class ActorTests : RayTest
     public void A_non_reentrant_async_actor_finishes_each_call_before_the_next_starts()
     {
         Start();
-        OneAtATime.InFlight = new Peak();
         var actor = OneAtATime.Remote.New();
 
         Ray.Get(Enumerable.Range(0, 5).Select(i => actor.Work(i, 20)).ToList());
 
-        Assert.Equal(1, OneAtATime.InFlight.Max);
+        Assert.Equal(1, Ray.Get(actor.MostAtOnce()));
         Assert.Equal([0, 0, 1, 1, 2, 2, 3, 3, 4, 4], Ray.Get(actor.Order()));
     }
 
@@ -418,4 +420,9 @@ public static partial class TestTasks
         Thread.Sleep(millis);
         return value;
     }
+}
+
+public sealed class ActorTestsWorkers : ActorTests
+{
+    protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
 }

@@ -26,6 +26,9 @@ public abstract class RayTest : IDisposable
         return _runtime;
     }
 
+    /// <summary>True when remotes run in this process (no worker processes).</summary>
+    protected bool InProcess => _runtime is { Options.WorkerProcesses: 0 };
+
     /// <summary>The execution mode's settings.</summary>
     protected virtual void Configure(RayOptions options)
     {

@@ -5,33 +5,36 @@ namespace GenRay.Tests.Tasks;
 /// <summary>Ray.Cancel: queued tasks never run, running ones see their token, Get throws TaskCancelledException.</summary>
 public abstract class CancellationTests : RayTest
 {
-    protected CancellationTests() => TaskRemotes.Reset();
 
     [Fact]
     public void A_queued_task_that_is_cancelled_never_runs()
     {
         Start(o => o.NumCpus = 1);
-        var blocker = TaskRemotes.Remote.WaitAtGate();
-        Assert.True(TaskRemotes.Started.Wait(TimeSpan.FromSeconds(10)));
-        var queued = TaskRemotes.Remote.CountRun();
+        var started = Signal.Remote.New();
+        var gate = Signal.Remote.New();
+        var runs = Tally.Remote.New();
+        var blocker = TaskRemotes.Remote.HoldCpuUntil(started, gate);
+        Coordination.WaitFor(started);
+        var queued = TaskRemotes.Remote.CountRun(runs);
 
         Ray.Cancel(queued);
-        TaskRemotes.Gate.Release();
+        gate.Open();
         Ray.Get(blocker);
         Ray.Get(TaskRemotes.Remote.Echo(0)); // the CPU went round once more: the cancelled task had its chance
 
         var error = Assert.Throws<TaskCancelledException>(() => Ray.Get(queued));
         Assert.Contains("CountRun", error.Message);
-        Assert.Equal(0, TaskRemotes.Runs);
-        Assert.Equal(1, Ray.AvailableResources()["CPU"]);
+        Assert.Equal(0, Ray.Get(runs.Count()));
+        Assert.True(SpinWait.SpinUntil(() => Ray.AvailableResources()["CPU"] == 1, TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
     public void A_running_task_sees_its_cancellation_token()
     {
         Start();
-        var running = TaskRemotes.Remote.WaitForCancellation();
-        Assert.True(TaskRemotes.Started.Wait(TimeSpan.FromSeconds(10)));
+        var started = Signal.Remote.New();
+        var running = TaskRemotes.Remote.WaitForCancellation(started);
+        Coordination.WaitFor(started);
 
         Ray.Cancel(running);
 
@@ -44,11 +47,12 @@ public abstract class CancellationTests : RayTest
     public void A_task_waiting_for_dependencies_that_is_cancelled_fails_and_never_runs()
     {
         Start();
-        var gate = TaskRemotes.Remote.WaitAtGate();
+        var open = Signal.Remote.New();
+        var gate = TaskRemotes.Remote.HoldCpuUntil(Signal.Remote.New(), open);
         var dependent = TaskRemotes.Remote.Add(gate, 1);
 
         Ray.Cancel(dependent);
-        TaskRemotes.Gate.Release();
+        open.Open();
 
         Assert.Equal(1, Ray.Get(gate));
         Assert.Throws<TaskCancelledException>(() => Ray.Get(dependent));
@@ -69,4 +73,9 @@ public abstract class CancellationTests : RayTest
 
 public sealed class CancellationTestsInProcess : CancellationTests
 {
+}
+
+public sealed class CancellationTestsWorkers : CancellationTests
+{
+    protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
 }

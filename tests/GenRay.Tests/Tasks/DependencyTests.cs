@@ -6,7 +6,6 @@ namespace GenRay.Tests.Tasks;
 /// <summary>Refs passed as arguments: the task runs after them and receives their values.</summary>
 public abstract class DependencyTests : RayTest
 {
-    protected DependencyTests() => TaskRemotes.Reset();
 
     [Fact]
     public void A_chain_of_dependent_tasks_adds_up()
@@ -66,15 +65,17 @@ public abstract class DependencyTests : RayTest
     public void A_dependent_task_waits_for_its_argument_without_holding_a_cpu()
     {
         Start(o => o.NumCpus = 1);
-        var gate = TaskRemotes.Remote.With(new TaskOptions { NumCpus = 0 }).WaitAtGate();
-        Assert.True(TaskRemotes.Started.Wait(TimeSpan.FromSeconds(10)));
+        var started = Signal.Remote.New();
+        var open = Signal.Remote.New();
+        var gate = TaskRemotes.Remote.With(new TaskOptions { NumCpus = 0 }).HoldCpuUntil(started, open);
+        Coordination.WaitFor(started);
 
         var dependent = TaskRemotes.Remote.Add(gate, 1); // needs the node's only CPU, once the gate opens
         var independent = TaskRemotes.Remote.Echo(7);    // must not wait behind it
 
         Assert.Equal(7, Ray.Get(independent, TimeSpan.FromSeconds(10)));
         Assert.Equal(1, Ray.AvailableResources()["CPU"]);
-        TaskRemotes.Gate.Release();
+        open.Open();
         Assert.Equal(2, Ray.Get(dependent, TimeSpan.FromSeconds(10)));
     }
 
@@ -130,4 +131,9 @@ public abstract class DependencyTests : RayTest
 
 public sealed class DependencyTestsInProcess : DependencyTests
 {
+}
+
+public sealed class DependencyTestsWorkers : DependencyTests
+{
+    protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
 }

@@ -6,7 +6,6 @@ namespace GenRay.Tests.Tasks;
 /// <summary>Reading results: Get with timeouts, GetAsync, await, and Wait's ordering and partial results.</summary>
 public abstract class GetAndWaitTests : RayTest
 {
-    protected GetAndWaitTests() => TaskRemotes.Reset();
 
     [Fact]
     public void Get_of_a_list_returns_values_in_order()
@@ -22,7 +21,8 @@ public abstract class GetAndWaitTests : RayTest
     public void Get_past_its_timeout_throws_GetTimeoutException()
     {
         Start();
-        var blocked = TaskRemotes.Remote.WaitAtGate();
+        var gate = Signal.Remote.New();
+        var blocked = TaskRemotes.Remote.HoldCpuUntil(Signal.Remote.New(), gate);
         var watch = Stopwatch.StartNew();
 
         var error = Assert.Throws<GetTimeoutException>(() => Ray.Get(blocked, TimeSpan.FromMilliseconds(200)));
@@ -30,7 +30,7 @@ public abstract class GetAndWaitTests : RayTest
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190));
         Assert.Contains(blocked.Id.ToString(), error.Message);
         Assert.Throws<GetTimeoutException>(() => Ray.Get(new[] { TaskRemotes.Remote.Echo(1), blocked }, TimeSpan.FromMilliseconds(100)));
-        TaskRemotes.Gate.Release();
+        gate.Open();
         Assert.Equal(1, Ray.Get(blocked, TimeSpan.FromSeconds(10)));
     }
 
@@ -50,12 +50,13 @@ public abstract class GetAndWaitTests : RayTest
     public async Task GetAsync_stops_waiting_when_cancelled()
     {
         Start();
-        var blocked = TaskRemotes.Remote.WaitAtGate();
+        var gate = Signal.Remote.New();
+        var blocked = TaskRemotes.Remote.HoldCpuUntil(Signal.Remote.New(), gate);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Ray.GetAsync(blocked, cancel.Token));
 
-        TaskRemotes.Gate.Release();
+        gate.Open();
         Assert.Equal(1, await blocked);
     }
 
@@ -66,6 +67,7 @@ public abstract class GetAndWaitTests : RayTest
         var slow = TaskRemotes.Remote.Sleep(2000);
         var fast1 = TaskRemotes.Remote.Sleep(10);
         var fast2 = TaskRemotes.Remote.Sleep(20);
+        Ray.Get([fast1, fast2]); // started (and done) before timing the Wait
         var watch = Stopwatch.StartNew();
 
         var (ready, notReady) = Ray.Wait([slow, fast1, fast2], numReturns: 2);
@@ -92,7 +94,8 @@ public abstract class GetAndWaitTests : RayTest
     public void Wait_with_a_timeout_returns_what_is_ready()
     {
         Start();
-        var blocked = TaskRemotes.Remote.WaitAtGate();
+        var gate = Signal.Remote.New();
+        var blocked = TaskRemotes.Remote.HoldCpuUntil(Signal.Remote.New(), gate);
         var done = TaskRemotes.Remote.Echo(1);
         Ray.Get(done);
         var watch = Stopwatch.StartNew();
@@ -105,7 +108,7 @@ public abstract class GetAndWaitTests : RayTest
 
         var immediate = Ray.Wait([blocked], timeout: TimeSpan.Zero);
         Assert.Empty(immediate.Ready);
-        TaskRemotes.Gate.Release();
+        gate.Open();
     }
 
     [Fact]
@@ -132,4 +135,9 @@ public abstract class GetAndWaitTests : RayTest
 
 public sealed class GetAndWaitTestsInProcess : GetAndWaitTests
 {
+}
+
+public sealed class GetAndWaitTestsWorkers : GetAndWaitTests
+{
+    protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
 }

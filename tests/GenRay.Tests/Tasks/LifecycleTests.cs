@@ -5,7 +5,6 @@ namespace GenRay.Tests.Tasks;
 /// <summary>Init and Shutdown rules, and the clear errors for using GenRay outside them.</summary>
 public sealed class LifecycleTests : RayTest
 {
-    public LifecycleTests() => TaskRemotes.Reset();
 
     [Fact]
     public void A_stub_called_before_init_says_to_call_init()
@@ -61,16 +60,16 @@ public sealed class LifecycleTests : RayTest
     public async Task Queued_work_fails_at_shutdown_and_blocked_getters_wake_up()
     {
         Start(o => o.NumCpus = 1);
-        var running = TaskRemotes.Remote.WaitAtGate();
+        var started = Signal.Remote.New();
+        var running = TaskRemotes.Remote.HoldCpuUntil(started, Signal.Remote.New());
         var queued = TaskRemotes.Remote.Echo(1); // waits for the only CPU
-        Assert.True(TaskRemotes.Started.Wait(TimeSpan.FromSeconds(10)));
+        Coordination.WaitFor(started);
         var getter = Task.Run(() => Assert.Throws<RayException>(() => Ray.Get(running)));
 
         Ray.Shutdown();
 
         await getter.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Throws<RayException>(() => Ray.Get(queued));
-        TaskRemotes.Gate.Release();
     }
 
     [Fact]
@@ -123,5 +122,19 @@ public sealed class LifecycleTests : RayTest
         using var runtime = Ray.Init();
 
         Assert.Equal(Environment.ProcessorCount, runtime.NumCpus);
+    }
+}
+
+/// <summary>What only holds when everything runs in this process.</summary>
+public sealed class InProcessOnlyTests : RayTest
+{
+    [Fact]
+    public void Without_strict_serialization_a_put_object_is_passed_without_copying()
+    {
+        Start(o => o.StrictSerialization = false);
+        Serialization.Shapes.Shared = new int[1_000_000];
+
+        Assert.True(Ray.Get(Serialization.Shapes.Remote.IsSame(Ray.Put(Serialization.Shapes.Shared))));
+        Assert.True(Ray.Get(Serialization.Shapes.Remote.IsSame(Serialization.Shapes.Shared)));
     }
 }

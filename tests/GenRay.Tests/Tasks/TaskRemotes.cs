@@ -2,50 +2,31 @@ using GenRay.Tests.Support;
 
 namespace GenRay.Tests.Tasks;
 
-/// <summary>The remote functions the task tests call. State is static and reset by each test that reads it.</summary>
+/// <summary>
+/// The remote functions the task tests call. Nothing here shares state with the test through static fields:
+/// in worker-process mode these run in other processes. Tests coordinate through actors (<see cref="Signal"/>,
+/// <see cref="Tally"/>) and through what remotes return (intervals on the machine-wide monotonic clock).
+/// </summary>
 public static partial class TaskRemotes
 {
-    public static Peak Concurrency = new();
-    public static SemaphoreSlim Gate = new(0);
-    public static ManualResetEventSlim Started = new();
-    public static int Attempts;
-    public static int Runs;
-    public static int[]? Shared;
-
-    public static void Reset()
-    {
-        Concurrency = new Peak();
-        Gate = new SemaphoreSlim(0);
-        Started = new ManualResetEventSlim();
-        Attempts = 0;
-        Runs = 0;
-        Shared = null;
-    }
-
     [Remote]
     public static int Add(int x, int y = 0) => x + y;
 
     [Remote]
     public static int Echo(int x) => x;
 
+    /// <summary>Sleeps and returns when it ran: concurrency is measured from these intervals.</summary>
     [Remote]
-    public static int Sleep(int millis)
-    {
-        using (Concurrency.Enter())
-        {
-            Thread.Sleep(millis);
-        }
-        return millis;
-    }
+    public static (long Start, long End) Sleep(int millis) => Interval(millis);
 
     [Remote(NumCpus = 2)]
-    public static int SleepOnTwoCpus(int millis) => SleepBody(millis);
+    public static (long Start, long End) SleepOnTwoCpus(int millis) => Interval(millis);
 
     [Remote(NumCpus = 0.5)]
-    public static int SleepOnHalfCpu(int millis) => SleepBody(millis);
+    public static (long Start, long End) SleepOnHalfCpu(int millis) => Interval(millis);
 
     [Remote(Resources = new[] { "disk=1" })]
-    public static int SleepOnDisk(int millis) => SleepBody(millis);
+    public static (long Start, long End) SleepOnDisk(int millis) => Interval(millis);
 
     [Remote]
     public static (int Value, double Timestamp) Stamp(int x)
@@ -54,11 +35,12 @@ public static partial class TaskRemotes
         return (x, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
     }
 
+    /// <summary>Holds its CPU (it polls, never blocks in Get) until the gate opens.</summary>
     [Remote]
-    public static int WaitAtGate()
+    public static int HoldCpuUntil(ActorHandle<Signal> started, ActorHandle<Signal> gate)
     {
-        Started.Set();
-        Gate.Wait();
+        started.Open();
+        Coordination.HoldUntil(gate);
         return 1;
     }
 
@@ -70,9 +52,6 @@ public static partial class TaskRemotes
 
     [Remote]
     public static int Sum(int[] values) => values.Sum();
-
-    [Remote]
-    public static bool IsShared(int[] values) => ReferenceEquals(values, Shared);
 
     [Remote]
     public static int Fail(string message) => throw new InvalidOperationException(message);
@@ -94,40 +73,30 @@ public static partial class TaskRemotes
     public static async Task<int> NestedCountAsync(int depth) =>
         depth == 0 ? 1 : await Remote.NestedCountAsync(depth - 1) + await Remote.NestedCountAsync(depth - 1);
 
-    /// <summary>A parent blocked in Get on a child that sleeps.</summary>
+    /// <summary>A parent blocked in Get on a child that sleeps; returns the child's interval.</summary>
     [Remote]
-    public static int ParentOfSleeper(int millis) => Ray.Get(Remote.Sleep(millis));
+    public static (long Start, long End) ParentOfSleeper(int millis) => Ray.Get(Remote.Sleep(millis));
 
+    /// <summary>Fails its first <paramref name="failures"/> attempts (counted by <paramref name="attempts"/>).</summary>
     [Remote]
-    public static int Flaky(int failures)
-    {
-        if (Interlocked.Increment(ref Attempts) <= failures)
-        {
-            throw new TimeoutException($"attempt {Attempts} fails");
-        }
-        return Attempts;
-    }
+    public static int Flaky(ActorHandle<Tally> attempts, int failures) => FlakyBody(attempts, failures);
 
     [Remote(RetryExceptions = true, MaxRetries = 2)]
-    public static int FlakyRetried(int failures) => FlakyBody(failures);
+    public static int FlakyRetried(ActorHandle<Tally> attempts, int failures) => FlakyBody(attempts, failures);
 
     [Remote(RetryExceptionTypes = new[] { typeof(TimeoutException) }, MaxRetries = 5)]
-    public static int FlakyRetriedOnTimeout(int failures) => FlakyBody(failures);
+    public static int FlakyRetriedOnTimeout(ActorHandle<Tally> attempts, int failures) => FlakyBody(attempts, failures);
 
     [Remote]
-    public static int WaitForCancellation(CancellationToken cancellation)
+    public static int WaitForCancellation(ActorHandle<Signal> started, CancellationToken cancellation)
     {
-        Started.Set();
+        started.Open();
         var cancelled = cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(10));
         return cancelled ? 1 : 0;
     }
 
     [Remote]
-    public static int CountRun()
-    {
-        Interlocked.Increment(ref Runs);
-        return Runs;
-    }
+    public static int CountRun(ActorHandle<Tally> runs) => Ray.Get(runs.Next());
 
     [Remote]
     public static void Noop()
@@ -155,21 +124,20 @@ public static partial class TaskRemotes
     public static string Describe(string text = "none", double scale = 1.5, DayOfWeek day = DayOfWeek.Friday, int? maybe = null) =>
         $"{text}/{scale}/{day}/{maybe?.ToString() ?? "null"}";
 
-    private static int SleepBody(int millis)
+    private static (long, long) Interval(int millis)
     {
-        using (Concurrency.Enter())
-        {
-            Thread.Sleep(millis);
-        }
-        return millis;
+        var start = Coordination.Now();
+        Thread.Sleep(millis);
+        return (start, Coordination.Now());
     }
 
-    private static int FlakyBody(int failures)
+    private static int FlakyBody(ActorHandle<Tally> attempts, int failures)
     {
-        if (Interlocked.Increment(ref Attempts) <= failures)
+        var attempt = Ray.Get(attempts.Next());
+        if (attempt <= failures)
         {
-            throw new TimeoutException($"attempt {Attempts} fails");
+            throw new TimeoutException($"attempt {attempt} fails");
         }
-        return Attempts;
+        return attempt;
     }
 }

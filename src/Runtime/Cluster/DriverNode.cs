@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using GenRay.Internal;
+using MessagePack;
+
+namespace GenRay.Cluster;
+
+/// <summary>
+/// The driver of a multi-process GenRay on one machine: it owns the node's resources and scheduler (tasks are
+/// admitted here, by logical CPUs, then sent to the least busy worker), places actors on workers, and answers
+/// what workers ask: work their code submits, objects they wait for, actors they look up.
+/// </summary>
+internal sealed class DriverNode : ClusterNode
+{
+    private readonly List<WorkerHandle> _workers = [];
+    private long _nextTaskId;
+    private long _nextCallId;
+    private volatile bool _stopping;
+
+    private DriverNode(RayRuntime runtime) : base(runtime)
+    {
+    }
+
+    public IReadOnlyList<WorkerHandle> Workers => _workers;
+
+    /// <summary>Starts the driver's endpoint and <paramref name="count"/> worker processes, and waits until all joined.</summary>
+    public static DriverNode Start(RayRuntime runtime, int count)
+    {
+        var driver = new DriverNode(runtime);
+        try
+        {
+            driver.Server.StartAsync(System.Net.IPAddress.Loopback, 0).GetAwaiter().GetResult();
+            var launcher = new WorkerLauncher(runtime.OwnerId);
+            var starting = Enumerable.Range(0, count).Select(i => launcher.StartAsync(i)).ToList();
+            Task.WaitAll([.. starting], TimeSpan.FromSeconds(60));
+            foreach (var start in starting)
+            {
+                if (!start.IsCompletedSuccessfully)
+                {
+                    throw start.Exception?.InnerException as RayException
+                        ?? new RayException("A worker process did not start within 60 s.", start.Exception);
+                }
+                driver.Join(start.Result);
+            }
+            return driver;
+        }
+        catch
+        {
+            driver.Stop();
+            throw;
+        }
+    }
+
+    private void Join(WorkerLauncher.Started started)
+    {
+        var handle = new WorkerHandle(this, _workers.Count, started.Process, started.Address);
+        var connection = Server.Connect(started.Address, handle.Name, CancellationToken.None);
+        handle.Attach(connection);
+        var hello = new Handshake(handle);
+        _ = connection.RunAsync(hello);
+        connection.Send(Messages.Build(MessageKind.Welcome, 2, (ref MessagePackWriter w) =>
+        {
+            w.Write(Runtime.OwnerId);
+            w.Write(handle.Index);
+        }));
+        if (!hello.Joined.Wait(TimeSpan.FromSeconds(30)))
+        {
+            throw new RayException($"{handle.Name} did not answer within 30 s.");
+        }
+        if (hello.Refusal is { } refusal)
+        {
+            throw refusal;
+        }
+        _workers.Add(handle);
+    }
+
+    public long NextTaskId() => Interlocked.Increment(ref _nextTaskId);
+
+    public long NextCallId() => Interlocked.Increment(ref _nextCallId);
+
+    public override void Start(TaskInvocation task)
+    {
+        if (task.IsCancelled)
+        {
+            task.MarkDispatched(); // admitted: it holds the resources it is about to give back
+            task.CompleteRemotely(_ => { }); // cancelled while queued: never runs
+            return;
+        }
+        var worker = LeastBusy(w => w.Running);
+        if (worker is null)
+        {
+            task.CompleteRemotely(result => result.TrySetException(new RayException("No worker process is alive to run this task.")));
+            return;
+        }
+        worker.Execute(task);
+    }
+
+    public override ActorCore CreateActor(ActorCreation creation, Type actorClass) => new RemoteActor(Runtime, creation, actorClass, this);
+
+    public override void Cancel(TaskInvocation task, bool force)
+    {
+        if (task.RemoteHost is { } host)
+        {
+            host.Cancel(task.RemoteId, force);
+        }
+    }
+
+    /// <summary>Where a new actor goes: the worker with the fewest actors.</summary>
+    public WorkerHandle Place(RemoteActor actor) =>
+        LeastBusy(w => w.Actors) ?? throw new RayException("No worker process is alive to host the actor.");
+
+    private WorkerHandle? LeastBusy(Func<WorkerHandle, int> load)
+    {
+        WorkerHandle? best = null;
+        foreach (var worker in _workers)
+        {
+            if (!worker.IsLost && (best is null || load(worker) < load(best)))
+            {
+                best = worker;
+            }
+        }
+        return best;
+    }
+
+    public override void Exporting(ObjectRef pending) => Objects.Add(pending, pin: true);
+
+    public override void Subscribe(ObjectRef proxy) =>
+        proxy.TrySetException(new RayException($"{proxy} is pending in another process that is not this driver's worker."));
+
+    public override ActorCore FindActor(ActorId id, string typeId, Type actorClass) =>
+        Runtime.Actors.TryGet(id, out var actor) ? actor : throw new RayException($"Actor {id} ({typeId}) is not known to this driver: it was never created here, or it died.");
+
+    /// <summary>A task a worker's code submitted: the driver schedules it like its own; the worker is told the outcome.</summary>
+    public void SubmitFrom(WorkerHandle worker, ref MessagePackReader reader)
+    {
+        var resultId = IdCodec.ReadObjectId(ref reader);
+        var methodId = reader.ReadString() ?? "";
+        TaskInvocation task;
+        try
+        {
+            using var ids = InvocationContext.WithResultId(resultId);
+            using var wire = Serialization.WireContext.Enter(WireContext);
+            task = RemoteRegistry.TryGetTask(methodId, out var read)
+                ? read(ref reader)
+                : throw new RayException($"The driver has no remote '{methodId}': the worker runs different code.");
+        }
+        catch (RayException error)
+        {
+            ReplyFailure(worker, resultId, error);
+            return;
+        }
+        Objects.Add(task.ResultRef, pin: true);
+        NotifyWhenReady(worker, task.ResultRef);
+        Runtime.Executor.Submit(task);
+    }
+
+    public void CreateActorFrom(WorkerHandle worker, ref MessagePackReader reader)
+    {
+        var actorId = IdCodec.ReadActorId(ref reader);
+        var typeId = reader.ReadString() ?? "";
+        var constructorId = reader.ReadString() ?? "";
+        using var ids = InvocationContext.WithActorId(actorId);
+        using var wire = Serialization.WireContext.Enter(WireContext);
+        if (!RemoteRegistry.TryGetConstructor(RemoteRegistry.ConstructorKey(typeId, constructorId), out var read))
+        {
+            reader.Skip();
+            return; // calls to it will fail: the actor is unknown here
+        }
+        read(ref reader).SubmitUntyped();
+    }
+
+    public void CallActorFrom(WorkerHandle worker, ref MessagePackReader reader)
+    {
+        var resultId = IdCodec.ReadObjectId(ref reader);
+        var actorId = IdCodec.ReadActorId(ref reader);
+        var methodId = reader.ReadString() ?? "";
+        ActorCall call;
+        try
+        {
+            if (!Runtime.Actors.TryGet(actorId, out var actor))
+            {
+                reader.Skip();
+                throw new ActorDiedException($"Actor {actorId} is not alive (it died, or was never created).");
+            }
+            using var ids = InvocationContext.WithResultId(resultId);
+            using var wire = Serialization.WireContext.Enter(WireContext);
+            call = RemoteRegistry.TryGetActorMethod(methodId, actor, out var read)
+                ? read(ref reader)
+                : throw new RayException($"The driver has no actor method '{methodId}': the worker runs different code.");
+        }
+        catch (RayException error)
+        {
+            ReplyFailure(worker, resultId, error);
+            return;
+        }
+        Objects.Add(call.ResultRef, pin: true);
+        NotifyWhenReady(worker, call.ResultRef);
+        call.SubmitUntyped();
+    }
+
+    public void SubscribeFrom(WorkerHandle worker, ObjectId id)
+    {
+        if (Objects.TryGet(id, out var value))
+        {
+            NotifyWhenReady(worker, value);
+        }
+        else
+        {
+            ReplyFailure(worker, id, new RayException($"The driver no longer knows object {id}: its owner released it."));
+        }
+    }
+
+    public void LookUpActorFor(WorkerHandle worker, ref MessagePackReader reader)
+    {
+        var requestId = reader.ReadInt64();
+        var name = reader.ReadString() ?? "";
+        var ns = reader.ReadString() ?? "";
+        var actor = Runtime.Actors.Find(name, ns);
+        worker.Send(Messages.Build(MessageKind.ActorInfo, 4, (ref MessagePackWriter w) =>
+        {
+            w.Write(requestId);
+            if (actor is null)
+            {
+                w.WriteNil();
+                w.WriteNil();
+                w.WriteNil();
+            }
+            else
+            {
+                IdCodec.Write(ref w, actor.Id);
+                w.Write(actor.Type.Id);
+                w.Write(actor.ClrType.FullName);
+            }
+        }));
+    }
+
+    private void NotifyWhenReady(WorkerHandle worker, ObjectRef value)
+    {
+        var listener = new ReadyNotice(worker, this);
+        if (!value.TryAddListener(listener))
+        {
+            listener.OnObjectReady(value);
+        }
+    }
+
+    private static void ReplyFailure(WorkerHandle worker, ObjectId id, RayException error) =>
+        worker.Send(Messages.Build(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
+        {
+            IdCodec.Write(ref w, id);
+            w.WriteArrayHeader(2);
+            w.Write(2);
+            ErrorCodec.Write(ref w, error);
+        }));
+
+    public void WorkerLost(WorkerHandle worker)
+    {
+        if (!_stopping)
+        {
+            Console.Error.WriteLine($"GenRay: {worker.Name} is gone; its tasks and actors failed.");
+        }
+    }
+
+    public override void Stop()
+    {
+        _stopping = true;
+        foreach (var worker in _workers)
+        {
+            try
+            {
+                worker.Shutdown();
+                worker.Process.StandardInput.Close();
+            }
+            catch (Exception)
+            {
+                // Already gone.
+            }
+        }
+        var deadline = Stopwatch.StartNew();
+        foreach (var worker in _workers)
+        {
+            var left = TimeSpan.FromSeconds(1) - deadline.Elapsed;
+            if (left <= TimeSpan.Zero || !worker.Process.WaitForExit(left))
+            {
+                try
+                {
+                    worker.Process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        }
+        foreach (var worker in _workers)
+        {
+            worker.Lost("stopped with GenRay");
+        }
+        Objects.Clear();
+        base.Stop();
+    }
+
+    /// <summary>Tells a worker an object is ready (the result of work its code submitted, or a ref it waits for).</summary>
+    private sealed class ReadyNotice(WorkerHandle worker, DriverNode driver) : IObjectListener
+    {
+        public void OnObjectReady(ObjectRef completed)
+        {
+            if (!worker.IsLost)
+            {
+                worker.ObjectReady(completed);
+            }
+            driver.Objects.Unpin(completed.Id);
+        }
+    }
+
+    /// <summary>The first message a worker sends: who it is and which code it runs.</summary>
+    private sealed class Handshake(WorkerHandle worker) : IPeerHandler
+    {
+        private IPeerHandler? _next;
+
+        public ManualResetEventSlim Joined { get; } = new();
+
+        public RayException? Refusal { get; private set; }
+
+        public void OnMessage(PeerConnection peer, MessageKind kind, ref MessagePackReader reader)
+        {
+            if (_next is not null)
+            {
+                _next.OnMessage(peer, kind, ref reader);
+                return;
+            }
+            if (kind != MessageKind.Hello)
+            {
+                throw new MessagePackSerializationException($"{worker.Name} spoke before saying hello.");
+            }
+            var pid = reader.ReadInt32();
+            var fingerprint = reader.ReadString();
+            var version = reader.ReadString();
+            var mine = RemoteRegistry.Fingerprint();
+            if (version != WorkerLauncher.ProtocolVersion)
+            {
+                Refusal = new RayException($"{worker.Name} runs GenRay protocol {version}, this driver {WorkerLauncher.ProtocolVersion}: start both from the same GenRay version.");
+            }
+            else if (fingerprint != mine)
+            {
+                Refusal = new RayException(
+                    $"{worker.Name} (pid {pid}) was built from different code: its remotes' fingerprint is {fingerprint}, the driver's {mine}. " +
+                    "Workers must run the same build as the driver; rebuild and start again.");
+            }
+            _next = worker;
+            Joined.Set();
+        }
+
+        public void OnClosed(PeerConnection peer, Exception? error)
+        {
+            if (_next is not null)
+            {
+                _next.OnClosed(peer, error);
+                return;
+            }
+            Refusal = new RayException($"{worker.Name} closed its connection before joining: {error?.Message ?? "no reason given"}.", error);
+            Joined.Set();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+namespace GenRay.Cluster;
+
+/// <summary>
+/// The messages GenRay processes exchange over a connection. A message is a MessagePack array whose first
+/// element is its <see cref="MessageKind"/>; many are batched into one gRPC message (see <see cref="PeerConnection"/>).
+/// </summary>
+internal enum MessageKind : byte
+{
+    /// <summary>Worker → driver, first: <c>[pid, fingerprint, address, ownerId]</c>.</summary>
+    Hello = 1,
+
+    /// <summary>Driver → worker, reply to Hello: <c>[driverOwnerId, workerIndex, strictSerialization]</c>.</summary>
+    Welcome,
+
+    /// <summary>Driver → worker: run a task. <c>[taskId, methodId, args]</c>.</summary>
+    ExecuteTask,
+
+    /// <summary>Worker → driver: a task finished. <c>[taskId, outcome]</c>.</summary>
+    TaskDone,
+
+    /// <summary>Driver → worker: create an actor here. <c>[actorOwner, actorSeq, typeId, constructorId, args, maxConcurrency]</c>.</summary>
+    CreateActor,
+
+    /// <summary>Worker → driver: the constructor ran. <c>[actorOwner, actorSeq, error?]</c>.</summary>
+    ActorCreated,
+
+    /// <summary>Driver → worker: call a method of an actor here. <c>[callId, actorOwner, actorSeq, methodId, args]</c>.</summary>
+    CallActor,
+
+    /// <summary>Worker → driver: an actor call finished. <c>[callId, outcome]</c>.</summary>
+    CallDone,
+
+    /// <summary>Driver → worker: end an actor here. <c>[actorOwner, actorSeq, reason]</c>.</summary>
+    KillActor,
+
+    /// <summary>Worker → driver: a task submitted inside this worker. <c>[resultOwner, resultSeq, methodId, args, options]</c>.</summary>
+    SubmitTask,
+
+    /// <summary>Worker → driver: an actor created inside this worker. <c>[actorOwner, actorSeq, typeId, constructorId, args, options]</c>.</summary>
+    SubmitActor,
+
+    /// <summary>Worker → driver: an actor call made inside this worker. <c>[resultOwner, resultSeq, actorOwner, actorSeq, methodId, args]</c>.</summary>
+    SubmitCall,
+
+    /// <summary>Worker → driver: tell me when this object is ready, and where. <c>[owner, seq, kind]</c>.</summary>
+    Subscribe,
+
+    /// <summary>Driver → worker: an object is ready. <c>[owner, seq, kind, outcome]</c>.</summary>
+    ObjectReady,
+
+    /// <summary>Worker → driver: this worker dropped its last reference to an object it borrowed. <c>[owner, seq, kind]</c>.</summary>
+    Release,
+
+    /// <summary>Driver → worker: nothing references this stored object any more. <c>[owner, seq, kind]</c>.</summary>
+    Free,
+
+    /// <summary>Worker → driver: a task is blocked waiting (its CPUs go back to the node). <c>[taskId]</c>.</summary>
+    Blocked,
+
+    /// <summary>Worker → driver: the blocked task resumed. <c>[taskId]</c>.</summary>
+    Unblocked,
+
+    /// <summary>Driver → worker: cancel a task. <c>[taskId, force]</c>.</summary>
+    Cancel,
+
+    /// <summary>Worker → driver: look up a named actor. <c>[requestId, name, namespace, actorClass]</c>.</summary>
+    GetActor,
+
+    /// <summary>Driver → worker: the answer. <c>[requestId, actorOwner, actorSeq, typeId, error?]</c>.</summary>
+    ActorInfo,
+
+    /// <summary>Worker → driver: Ray.Kill from inside a worker. <c>[actorOwner, actorSeq, noRestart]</c>.</summary>
+    KillRequest,
+
+    /// <summary>Driver → worker: stop.</summary>
+    Shutdown,
+
+    /// <summary>Driver → worker: cancel a queued actor call. <c>[callId]</c>.</summary>
+    CancelCall,
+
+    /// <summary>Worker → driver: an actor hosted here died (its constructor threw). <c>[actorOwner, actorSeq, error]</c>.</summary>
+    ActorDied,
+}

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+
+namespace GenRay.Cluster;
+
+/// <summary>
+/// The refs of this process that other processes know about, by id, so a ref that comes back (in a value, an
+/// argument, an ObjectReady) is the same instance, and so a process asking about an object can be answered.
+/// Entries are weak unless pinned: a pinned ref (exported while pending, or a proxy waiting for its value) stays
+/// until unpinned.
+/// </summary>
+internal sealed class ObjectTable
+{
+    private readonly ConcurrentDictionary<ObjectId, WeakReference<ObjectRef>> _weak = new();
+    private readonly ConcurrentDictionary<ObjectId, ObjectRef> _pinned = new();
+    private int _sweepCountdown = 4096;
+
+    public void Add(ObjectRef value, bool pin)
+    {
+        if (pin)
+        {
+            _pinned[value.Id] = value;
+        }
+        _weak[value.Id] = new WeakReference<ObjectRef>(value);
+        if (Interlocked.Decrement(ref _sweepCountdown) <= 0)
+        {
+            Sweep();
+        }
+    }
+
+    public void Unpin(ObjectId id) => _pinned.TryRemove(id, out _);
+
+    public bool TryGet(ObjectId id, out ObjectRef value)
+    {
+        if (_pinned.TryGetValue(id, out value!))
+        {
+            return true;
+        }
+        if (_weak.TryGetValue(id, out var weak) && weak.TryGetTarget(out value!))
+        {
+            return true;
+        }
+        value = null!;
+        return false;
+    }
+
+    public IEnumerable<ObjectRef> Pinned => _pinned.Values;
+
+    public void Clear()
+    {
+        _weak.Clear();
+        _pinned.Clear();
+    }
+
+    // Drops entries whose ref was collected, so the table does not grow with every ref ever shared.
+    private void Sweep()
+    {
+        Volatile.Write(ref _sweepCountdown, Math.Max(4096, _weak.Count));
+        foreach (var (id, weak) in _weak)
+        {
+            if (!weak.TryGetTarget(out _))
+            {
+                _weak.TryRemove(id, out _);
+            }
+        }
+    }
+}

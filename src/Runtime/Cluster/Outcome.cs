@@ -1,0 +1,90 @@
+using MessagePack;
+
+namespace GenRay.Cluster;
+
+/// <summary>
+/// How a result travels back: its value (small), the address of the process holding it (large, kept where it was
+/// produced), or its error. <c>[0, bytes]</c>, <c>[1, holder]</c>, <c>[2, error]</c>.
+/// </summary>
+internal static class Outcome
+{
+    private const int Value = 0;
+    private const int Held = 1;
+    private const int Failed = 2;
+
+    /// <summary>Writes the outcome of a completed object produced in this process.</summary>
+    public static void Write(ref MessagePackWriter writer, ObjectRef result, ClusterNode node)
+    {
+        writer.WriteArrayHeader(2);
+        if (result.IsFaulted)
+        {
+            writer.Write(Failed);
+            ErrorCodec.Write(ref writer, result.Error!);
+            return;
+        }
+        if (result.Remote is { } remote)
+        {
+            writer.Write(Held);
+            writer.Write(remote.Holder);
+            return;
+        }
+        byte[] bytes;
+        try
+        {
+            bytes = Messages.Value(node.WireContext, (ref MessagePackWriter w) => result.WriteValue(ref w));
+        }
+        catch (Exception error) when (error is MessagePackSerializationException or RayException)
+        {
+            writer.Write(Failed);
+            ErrorCodec.Write(ref writer, new RayException($"The value of {result} cannot be sent to another process: {error.Message}", error));
+            return;
+        }
+        if (bytes.Length <= ClusterWireContext.InlineLimit)
+        {
+            writer.Write(Value);
+            writer.Write(bytes);
+            return;
+        }
+        node.Server.Store.Hold(result.Id, bytes);
+        writer.Write(Held);
+        writer.Write(node.Server.Address);
+    }
+
+    /// <summary>Reads an outcome; <see cref="Parsed.Apply"/> later sets it on an object (the bytes must outlive that).</summary>
+    public static Parsed Read(ref MessagePackReader reader)
+    {
+        if (reader.ReadArrayHeader() != 2)
+        {
+            throw new MessagePackSerializationException("Malformed outcome.");
+        }
+        return reader.ReadInt32() switch
+        {
+            Value => new Parsed(reader.ReadBytes() ?? throw new MessagePackSerializationException("Malformed value."), null, null),
+            Held => new Parsed(default, reader.ReadString() ?? throw new MessagePackSerializationException("Malformed holder."), null),
+            Failed => new Parsed(default, null, ErrorCodec.Read(ref reader)),
+            _ => throw new MessagePackSerializationException("Unknown outcome."),
+        };
+    }
+
+    /// <summary>An outcome read off the wire.</summary>
+    public sealed class Parsed(System.Buffers.ReadOnlySequence<byte> value, string? holder, Exception? error)
+    {
+        public Exception? Error => error;
+
+        public void Apply(ObjectRef target, ClusterNode node)
+        {
+            if (error is not null)
+            {
+                target.TrySetException(error);
+            }
+            else if (holder is not null)
+            {
+                target.TrySetRemote(new RemoteValue(holder, target.Id, holder == node.Server.Address ? null : node.Leases));
+            }
+            else
+            {
+                target.TrySetFromWire(value);
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using GenRay.Internal;
+using MessagePack;
+
+namespace GenRay.Cluster;
+
+/// <summary>
+/// The driver's view of an actor that lives in a worker process. Calls queue here in submission order and are
+/// sent, in that order, once each one's arguments are ready and the actor has been placed; the worker's mailbox
+/// then runs them one at a time (or up to MaxConcurrency). Calls sent and not yet answered are remembered, so
+/// they fail with <see cref="ActorDiedException"/> if the worker goes away.
+/// </summary>
+internal sealed class RemoteActor : ActorCore
+{
+    private readonly ConcurrentQueue<ActorCall> _calls = new();
+    private readonly ConcurrentDictionary<long, ActorCall> _sent = new();
+    private readonly ActorCreation _creation;
+    private readonly DriverNode _driver;
+    private readonly object _lock = new();
+    private readonly int _maxRestarts;
+    private WorkerHandle? _host;
+    private ActorDiedException? _death;
+    private bool _holdsResources;
+    private int _restarts;
+
+    public RemoteActor(RayRuntime runtime, ActorCreation creation, Type actorClass, DriverNode driver)
+        : base(runtime, creation.Type, actorClass, creation.Options)
+    {
+        _creation = creation;
+        _driver = driver;
+        _maxRestarts = creation.Options?.MaxRestarts ?? 0;
+    }
+
+    public override bool IsDead => Volatile.Read(ref _death) is not null;
+
+    public override bool ReservesResources => !_creation.Request.IsEmpty;
+
+    public WorkerHandle? Host => _host;
+
+    public override void Enqueue(ActorCall call)
+    {
+        if (Volatile.Read(ref _death) is { } death)
+        {
+            call.Fail(death);
+            return;
+        }
+        _calls.Enqueue(call);
+    }
+
+    public override void Kick()
+    {
+        lock (_lock)
+        {
+            if (_death is not null)
+            {
+                while (_calls.TryDequeue(out var doomed))
+                {
+                    doomed.Fail(_death);
+                }
+                return;
+            }
+            if (_host is null)
+            {
+                if (!_creation.IsReadyToActivate)
+                {
+                    return;
+                }
+                _holdsResources = true;
+                _host = _driver.Place(this);
+                _host.CreateActor(this, _creation);
+            }
+            while (_calls.TryPeek(out var call) && call.IsReady)
+            {
+                _calls.TryDequeue(out _);
+                if (call.IsCancelled)
+                {
+                    continue;
+                }
+                if (call.DependencyError is { } error)
+                {
+                    call.Fail(error);
+                    continue;
+                }
+                var callId = _driver.NextCallId();
+                _sent[callId] = call;
+                _host.CallActor(this, callId, call);
+            }
+        }
+    }
+
+    /// <summary>An answer from the worker.</summary>
+    public void Completed(long callId, Outcome.Parsed outcome)
+    {
+        if (_sent.TryRemove(callId, out var call))
+        {
+            call.ResultRef.Producer = null;
+            outcome.Apply(call.ResultRef, _driver);
+        }
+    }
+
+    public override void Cancel(ActorCall call)
+    {
+        foreach (var (callId, sent) in _sent)
+        {
+            if (ReferenceEquals(sent, call))
+            {
+                _host?.CancelCall(callId);
+                return;
+            }
+        }
+    }
+
+    public override void Kill(bool noRestart, string reason)
+    {
+        if (!noRestart && (_maxRestarts < 0 || Volatile.Read(ref _restarts) < _maxRestarts))
+        {
+            Restart(reason);
+            return;
+        }
+        Die(new ActorDiedException($"The actor {DisplayName} is dead: {reason}."));
+    }
+
+    public override void Die(ActorDiedException cause)
+    {
+        WorkerHandle? host;
+        lock (_lock)
+        {
+            if (_death is not null)
+            {
+                return;
+            }
+            _death = cause;
+            host = _host;
+        }
+        host?.KillActor(this, cause.Message);
+        foreach (var id in _sent.Keys)
+        {
+            if (_sent.TryRemove(id, out var call))
+            {
+                call.Fail(cause);
+            }
+        }
+        ReleaseResources();
+        Runtime.Actors.Unregister(this);
+        Kick();
+    }
+
+    private void Restart(string reason)
+    {
+        WorkerHandle? host;
+        lock (_lock)
+        {
+            if (_death is not null)
+            {
+                return;
+            }
+            _restarts++;
+            host = _host;
+            _host = null;
+        }
+        host?.KillActor(this, $"restarting ({reason})");
+        var lost = new ActorDiedException($"The actor {DisplayName} was restarted ({reason}) while this call ran.");
+        foreach (var id in _sent.Keys)
+        {
+            if (_sent.TryRemove(id, out var call))
+            {
+                call.Fail(lost);
+            }
+        }
+        ReleaseResources();
+        _creation.Admit();
+    }
+
+    /// <summary>The worker hosting this actor is gone.</summary>
+    public void HostLost(WorkerHandle host, string why)
+    {
+        if (ReferenceEquals(_host, host))
+        {
+            Kill(noRestart: false, $"its worker process {why}");
+        }
+    }
+
+    private void ReleaseResources()
+    {
+        bool held;
+        lock (_lock)
+        {
+            held = _holdsResources;
+            _holdsResources = false;
+        }
+        if (held)
+        {
+            Runtime.Scheduler.Release(_creation.Request);
+        }
+    }
+
+    /// <summary>Options the worker's mailbox needs: <c>[maxConcurrency]</c>.</summary>
+    public void WriteOptions(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(1);
+        writer.Write(Options?.MaxConcurrency ?? 1);
+    }
+}

@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using GenRay.Internal;
+using MessagePack;
+
+namespace GenRay.Cluster;
+
+/// <summary>
+/// The driver's side of one worker process: its control stream, the tasks and actors it runs, and the messages
+/// it sends back (results, work its code submits, blocking notices, lookups).
+/// </summary>
+internal sealed class WorkerHandle : IPeerHandler
+{
+    private readonly DriverNode _driver;
+    private readonly ConcurrentDictionary<long, TaskInvocation> _tasks = new();
+    private readonly ConcurrentDictionary<ActorId, RemoteActor> _actors = new();
+    private PeerConnection? _connection;
+    private volatile string? _lost;
+
+    public WorkerHandle(DriverNode driver, int index, Process process, string address)
+    {
+        _driver = driver;
+        Index = index;
+        Process = process;
+        Address = address;
+    }
+
+    public int Index { get; }
+
+    public Process Process { get; }
+
+    public int Pid => Process.Id;
+
+    public string Address { get; }
+
+    public string Name => $"worker {Index} (pid {Pid})";
+
+    public int Running => _tasks.Count;
+
+    public int Actors => _actors.Count;
+
+    public bool IsLost => _lost is not null;
+
+    public PeerConnection Connection => _connection!;
+
+    public void Attach(PeerConnection connection) => _connection = connection;
+
+    public void Execute(TaskInvocation task)
+    {
+        var taskId = _driver.NextTaskId();
+        _tasks[taskId] = task;
+        task.RemoteId = taskId;
+        task.RemoteHost = this;
+        task.MarkDispatched();
+        Send(MessageKind.ExecuteTask, 4, (ref MessagePackWriter w) =>
+        {
+            w.Write(taskId);
+            IdCodec.Write(ref w, task.ResultRef.Id);
+            w.Write(task.Method.Id);
+            task.WriteArgumentsTo(ref w);
+        }, onFailure: error => Fail(taskId, error));
+    }
+
+    public void CreateActor(RemoteActor actor, ActorCreation creation)
+    {
+        _actors[actor.Id] = actor;
+        Send(MessageKind.CreateActor, 5, (ref MessagePackWriter w) =>
+        {
+            IdCodec.Write(ref w, actor.Id);
+            w.Write(creation.Type.Id);
+            w.Write(creation.ConstructorId);
+            actor.WriteOptions(ref w);
+            creation.WriteArgumentsForWire(ref w);
+        }, onFailure: error => actor.Die(new ActorDiedException($"The actor {actor.DisplayName} could not be created: {error.Message}", error)));
+    }
+
+    public void CallActor(RemoteActor actor, long callId, ActorCall call) =>
+        Send(MessageKind.CallActor, 5, (ref MessagePackWriter w) =>
+        {
+            w.Write(callId);
+            IdCodec.Write(ref w, actor.Id);
+            IdCodec.Write(ref w, call.ResultRef.Id);
+            w.Write(call.Method.Id);
+            call.WriteArgumentsForWire(ref w);
+        }, onFailure: error => call.Fail(error));
+
+    public void KillActor(RemoteActor actor, string reason)
+    {
+        _actors.TryRemove(actor.Id, out _);
+        Send(MessageKind.KillActor, 2, (ref MessagePackWriter w) =>
+        {
+            IdCodec.Write(ref w, actor.Id);
+            w.Write(reason);
+        });
+    }
+
+    public void ObjectReady(ObjectRef value) =>
+        Send(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
+        {
+            IdCodec.Write(ref w, value.Id);
+            Outcome.Write(ref w, value, _driver);
+        });
+
+    public void CancelCall(long callId) =>
+        Send(MessageKind.CancelCall, 1, (ref MessagePackWriter w) => w.Write(callId));
+
+    public void Cancel(long taskId, bool force) =>
+        Send(MessageKind.Cancel, 2, (ref MessagePackWriter w) =>
+        {
+            w.Write(taskId);
+            w.Write(force);
+        });
+
+    public void Shutdown() => Send(MessageKind.Shutdown, 0, static (ref MessagePackWriter _) => { });
+
+    /// <summary>Sends a message built in the driver's wire context; a value that cannot be encoded fails only its own work.</summary>
+    private void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
+    {
+        byte[] message;
+        try
+        {
+            using (Serialization.WireContext.Enter(_driver.WireContext))
+            {
+                message = Messages.Build(kind, fields, write);
+            }
+        }
+        catch (Exception error) when (error is MessagePackSerializationException or RayException && onFailure is not null)
+        {
+            onFailure!(new RayException($"Sending work to {Name} failed: {error.Message}", error));
+            return;
+        }
+        if (_lost is { } why && onFailure is not null)
+        {
+            onFailure(new RayException($"{Name} {why}."));
+            return;
+        }
+        _connection!.Send(message);
+    }
+
+    private void Fail(long taskId, Exception error)
+    {
+        if (_tasks.TryRemove(taskId, out var task))
+        {
+            task.CompleteRemotely(result => result.TrySetException(error));
+        }
+    }
+
+    public void OnMessage(PeerConnection peer, MessageKind kind, ref MessagePackReader reader)
+    {
+        switch (kind)
+        {
+            case MessageKind.TaskDone:
+            {
+                var taskId = reader.ReadInt64();
+                var outcome = Outcome.Read(ref reader);
+                if (_tasks.TryRemove(taskId, out var task))
+                {
+                    task.CompleteRemotely(result => outcome.Apply(result, _driver), outcome.Error);
+                }
+                break;
+            }
+            case MessageKind.CallDone:
+            {
+                var callId = reader.ReadInt64();
+                var actorId = IdCodec.ReadActorId(ref reader);
+                var outcome = Outcome.Read(ref reader);
+                // An actor no longer here (killed, restarted elsewhere) already failed its calls.
+                if (_actors.TryGetValue(actorId, out var actor))
+                {
+                    actor.Completed(callId, outcome);
+                }
+                break;
+            }
+            case MessageKind.SubmitTask:
+                _driver.SubmitFrom(this, ref reader);
+                break;
+            case MessageKind.SubmitActor:
+                _driver.CreateActorFrom(this, ref reader);
+                break;
+            case MessageKind.SubmitCall:
+                _driver.CallActorFrom(this, ref reader);
+                break;
+            case MessageKind.Subscribe:
+                _driver.SubscribeFrom(this, IdCodec.ReadObjectId(ref reader));
+                break;
+            case MessageKind.Blocked:
+            case MessageKind.Unblocked:
+            {
+                var taskId = reader.ReadInt64();
+                if (_tasks.TryGetValue(taskId, out var task))
+                {
+                    if (kind == MessageKind.Blocked)
+                    {
+                        task.Block();
+                    }
+                    else
+                    {
+                        task.Unblock();
+                    }
+                }
+                break;
+            }
+            case MessageKind.GetActor:
+                _driver.LookUpActorFor(this, ref reader);
+                break;
+            case MessageKind.ActorDied:
+            {
+                var actorId = IdCodec.ReadActorId(ref reader);
+                var cause = ErrorCodec.Read(ref reader);
+                if (_actors.TryGetValue(actorId, out var died))
+                {
+                    died.Die(cause as ActorDiedException ?? new ActorDiedException(cause.Message, cause));
+                }
+                break;
+            }
+            case MessageKind.KillRequest:
+            {
+                var actorId = IdCodec.ReadActorId(ref reader);
+                var noRestart = reader.ReadBoolean();
+                if (_driver.Runtime.Actors.TryGet(actorId, out var actor))
+                {
+                    actor.Kill(noRestart, noRestart ? "killed by Ray.Kill" : "restarted by Ray.Kill(noRestart: false)");
+                }
+                break;
+            }
+            default:
+                throw new MessagePackSerializationException($"Unexpected message {kind} from a worker.");
+        }
+    }
+
+    public void Send(byte[] message) => _connection!.Send(message);
+
+    public void OnClosed(PeerConnection peer, Exception? error)
+    {
+        var why = Process.HasExited ? $"died (exit code {Process.ExitCode})" : error is null ? "closed its connection" : $"failed: {error.Message}";
+        Lost(why);
+    }
+
+    /// <summary>The worker is gone: every task and actor it had fails, saying so.</summary>
+    public void Lost(string why)
+    {
+        if (Interlocked.CompareExchange(ref _lost, why, null) is not null)
+        {
+            return;
+        }
+        _driver.WorkerLost(this);
+        var error = new RayException($"{Name} {why} while running this task.");
+        foreach (var taskId in _tasks.Keys)
+        {
+            Fail(taskId, error);
+        }
+        foreach (var actor in _actors.Values)
+        {
+            actor.HostLost(this, why);
+        }
+        _actors.Clear();
+    }
+}

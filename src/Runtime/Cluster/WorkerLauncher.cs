@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using GenRay.Internal;
+
+namespace GenRay.Cluster;
+
+/// <summary>
+/// Starts worker processes that can run this program's remotes. An application is started again, itself, in
+/// worker mode (its <c>Ray.Init()</c> then serves as a worker instead of returning): the same build, AOT
+/// included. A host that is not the application (a test runner) starts GenRay's generic worker host instead,
+/// which loads the assemblies that registered remotes. The driver's stdin pipe is each worker's lifeline: when
+/// the driver exits or is killed, the pipe closes and the worker exits.
+/// </summary>
+internal sealed class WorkerLauncher
+{
+    public const string WorkerVariable = "GENRAY_WORKER";
+    public const string IndexVariable = "GENRAY_WORKER_INDEX";
+    public const string DriverVariable = "GENRAY_DRIVER_PID";
+    public const string AssembliesVariable = "GENRAY_WORKER_ASSEMBLIES";
+    public const string CommandVariable = "GENRAY_WORKER_COMMAND";
+    public const string ReadyLine = "GENRAY-WORKER-READY ";
+
+    /// <summary>Bumped when the messages change: a driver and a worker of different protocols refuse each other.</summary>
+    public const string ProtocolVersion = "1";
+
+    private readonly ulong _driver;
+
+    public WorkerLauncher(ulong driver) => _driver = driver;
+
+    public sealed record Started(Process Process, string Address);
+
+    public Task<Started> StartAsync(int index)
+    {
+        var start = Command();
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.Environment[WorkerVariable] = "1";
+        start.Environment[IndexVariable] = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment[DriverVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["DOTNET_gcServer"] = "0";
+
+        var process = Process.Start(start) ?? throw new RayException($"Could not start worker process {start.FileName}.");
+        var ready = new TaskCompletionSource<Started>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var prefix = $"(pid={process.Id}) ";
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is null)
+            {
+                ready.TrySetException(new RayException($"Worker process {process.Id} exited before it was ready{ExitDetail(process)}."));
+                return;
+            }
+            if (!ready.Task.IsCompleted && line.Data.StartsWith(ReadyLine, StringComparison.Ordinal))
+            {
+                ready.TrySetResult(new Started(process, line.Data[ReadyLine.Length..].Trim()));
+                return;
+            }
+            Console.Out.WriteLine(prefix + line.Data);
+        };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+            {
+                Console.Error.WriteLine(prefix + line.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return ready.Task;
+    }
+
+    private static string ExitDetail(Process process)
+    {
+        try
+        {
+            return process.WaitForExit(1000) ? $" (exit code {process.ExitCode})" : "";
+        }
+        catch (InvalidOperationException)
+        {
+            return "";
+        }
+    }
+
+    private static ProcessStartInfo Command()
+    {
+        if (Environment.GetEnvironmentVariable(CommandVariable) is { Length: > 0 } custom)
+        {
+            var parts = custom.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var info = new ProcessStartInfo(parts[0]);
+            foreach (var part in parts.Skip(1))
+            {
+                info.ArgumentList.Add(part);
+            }
+            return info;
+        }
+        var entry = System.Reflection.Assembly.GetEntryAssembly();
+        if (entry is not null && RemoteRegistry.HasRemotes(entry))
+        {
+            return Relaunch(entry);
+        }
+        return GenericHost();
+    }
+
+    // The application itself, with the arguments it was started with.
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000",
+        Justification = "Location is read only when the dotnet host runs the entry assembly from a file, never in a single-file or AOT app.")]
+    private static ProcessStartInfo Relaunch(System.Reflection.Assembly entry)
+    {
+        var path = Environment.ProcessPath ?? throw new RayException("Cannot tell which executable this process runs, to start workers from it.");
+        var info = new ProcessStartInfo(path);
+        var arguments = Environment.GetCommandLineArgs();
+        if (IsDotnetHost(path))
+        {
+            info.ArgumentList.Add("exec");
+            info.ArgumentList.Add(entry.Location);
+        }
+        foreach (var argument in arguments.Skip(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+        return info;
+    }
+
+    // GenRay's worker host, loading every assembly that registered remotes (a test assembly, say).
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000",
+        Justification = "The generic host loads assemblies from files; a single-file or AOT app relaunches itself instead.")]
+    private static ProcessStartInfo GenericHost()
+    {
+        var host = Path.Combine(AppContext.BaseDirectory, "GenRay.Worker.dll");
+        if (!File.Exists(host))
+        {
+            throw new RayException(
+                "This process is not a GenRay application (its entry assembly has no [Remote] code) and GenRay's worker host " +
+                $"(GenRay.Worker.dll) is not next to it in {AppContext.BaseDirectory}. Reference the GenRay.Worker project, " +
+                $"or set {CommandVariable} to the command that starts a worker.");
+        }
+        var assemblies = RemoteRegistry.Assemblies.Select(a => a.Location).Where(l => l.Length > 0).ToList();
+        var info = new ProcessStartInfo(IsDotnetHost(Environment.ProcessPath ?? "") ? Environment.ProcessPath! : "dotnet");
+        info.ArgumentList.Add("exec");
+        // Resolve dependencies as the remotes' own application does (its deps.json and runtime configuration).
+        var app = assemblies.Select(a => Path.ChangeExtension(a, null)).FirstOrDefault(a => File.Exists(a + ".runtimeconfig.json") && File.Exists(a + ".deps.json"));
+        if (app is not null)
+        {
+            info.ArgumentList.Add("--runtimeconfig");
+            info.ArgumentList.Add(app + ".runtimeconfig.json");
+            info.ArgumentList.Add("--depsfile");
+            info.ArgumentList.Add(app + ".deps.json");
+        }
+        info.ArgumentList.Add(host);
+        info.Environment[AssembliesVariable] = string.Join(Path.PathSeparator, assemblies);
+        return info;
+    }
+
+    private static bool IsDotnetHost(string path) =>
+        Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+}

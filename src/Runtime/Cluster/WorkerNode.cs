@@ -1,0 +1,437 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using GenRay.Internal;
+using MessagePack;
+
+namespace GenRay.Cluster;
+
+/// <summary>
+/// A worker process: it hosts a gRPC endpoint, accepts the driver's control stream, runs the tasks and hosts the
+/// actors it is sent, and forwards to the driver whatever its code submits (tasks, actors, calls), which the
+/// driver schedules. It exits when the driver says so, when the driver's connection closes, or when the
+/// driver's process goes away (its stdin pipe closes), so no worker outlives its driver.
+/// </summary>
+internal sealed class WorkerNode : ClusterNode, IPeerHandler
+{
+    [ThreadStatic]
+    private static bool t_hosting;
+
+    private readonly ConcurrentDictionary<long, TaskInvocation> _running = new();
+    private readonly ConcurrentDictionary<long, ActorCall> _calls = new();
+
+    // Actors hosted here, kept until the driver says they are gone: a dead one still fails calls with its cause.
+    private readonly ConcurrentDictionary<ActorId, LocalActor> _hosted = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<ActorCore?>> _lookups = new();
+    private readonly ManualResetEventSlim _done = new();
+    private PeerConnection? _driver;
+    private long _nextRequest;
+
+    private WorkerNode(RayRuntime runtime) : base(runtime)
+    {
+        runtime.Actors.LookUp = LookUpActor;
+    }
+
+    public static bool IsWorkerProcess => Environment.GetEnvironmentVariable(WorkerLauncher.WorkerVariable) == "1";
+
+    /// <summary>Runs this process as a worker until the driver is done with it, then exits the process.</summary>
+    public static void Serve(RayRuntime runtime, Action<Scheduling.Executor> install)
+    {
+        var worker = new WorkerNode(runtime);
+        install(worker);
+        WatchDriver();
+        worker.Server.OnConnect(connection =>
+        {
+            worker._driver = connection;
+            worker.Send(MessageKind.Hello, 3, (ref MessagePackWriter w) =>
+            {
+                w.Write(Environment.ProcessId);
+                w.Write(RemoteRegistry.Fingerprint());
+                w.Write(WorkerLauncher.ProtocolVersion);
+            });
+            return worker;
+        });
+        worker.Server.StartAsync(System.Net.IPAddress.Loopback, 0).GetAwaiter().GetResult();
+        Console.Out.WriteLine(WorkerLauncher.ReadyLine + worker.Server.Address);
+        Console.Out.Flush();
+        worker._done.Wait();
+        Console.Out.Flush();
+        Environment.Exit(0);
+    }
+
+    // The driver holds the write end of our stdin: end of file means it is gone, whatever killed it.
+    private static void WatchDriver()
+    {
+        var watcher = new Thread(() =>
+        {
+            try
+            {
+                using var stdin = Console.OpenStandardInput();
+                var buffer = new byte[64];
+                while (stdin.Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+            }
+            catch (IOException)
+            {
+            }
+            Environment.Exit(0);
+        })
+        { IsBackground = true, Name = "GenRay driver watch" };
+        watcher.Start();
+    }
+
+    public override bool AccountsResources => false;
+
+    public override void Submit(TaskInvocation task)
+    {
+        Objects.Add(task.ResultRef, pin: true);
+        Send(MessageKind.SubmitTask, 3, (ref MessagePackWriter w) =>
+        {
+            IdCodec.Write(ref w, task.ResultRef.Id);
+            w.Write(task.Method.Id);
+            task.WriteArgumentsTo(ref w);
+        }, onFailure: error => task.ResultRef.TrySetException(error));
+    }
+
+    public override void Start(TaskInvocation task) => Runtime.Workers.Run(task);
+
+    public override ActorCore CreateActor(ActorCreation creation, Type actorClass)
+    {
+        if (t_hosting)
+        {
+            var actor = new LocalActor(Runtime, creation, actorClass);
+            _hosted[actor.Id] = actor;
+            return actor;
+        }
+        var forwarded = new ForwardedActor(Runtime, creation.Type, actorClass, creation.Options, this);
+        Send(MessageKind.SubmitActor, 4, (ref MessagePackWriter w) =>
+        {
+            IdCodec.Write(ref w, forwarded.Id);
+            w.Write(creation.Type.Id);
+            w.Write(creation.ConstructorId);
+            creation.WriteArgumentsForWire(ref w);
+        });
+        return forwarded;
+    }
+
+    public override void ActorDied(LocalActor actor, ActorDiedException cause)
+    {
+        if (_hosted.ContainsKey(actor.Id))
+        {
+            Send(MessageKind.ActorDied, 2, (ref MessagePackWriter w) =>
+            {
+                IdCodec.Write(ref w, actor.Id);
+                ErrorCodec.Write(ref w, cause);
+            });
+        }
+    }
+
+    public override void Release(TaskInvocation task)
+    {
+        if (task.RemoteId != 0)
+        {
+            Send(MessageKind.Blocked, 1, (ref MessagePackWriter w) => w.Write(task.RemoteId));
+        }
+    }
+
+    public override void Reacquire(TaskInvocation task)
+    {
+        if (task.RemoteId != 0)
+        {
+            Send(MessageKind.Unblocked, 1, (ref MessagePackWriter w) => w.Write(task.RemoteId));
+        }
+    }
+
+    public override void Exporting(ObjectRef pending)
+    {
+        // A pending ref here is the result of work this worker forwarded: the driver already knows it.
+    }
+
+    public override void Subscribe(ObjectRef proxy) =>
+        Send(MessageKind.Subscribe, 1, (ref MessagePackWriter w) => IdCodec.Write(ref w, proxy.Id));
+
+    public override ActorCore FindActor(ActorId id, string typeId, Type actorClass)
+    {
+        if (_hosted.TryGetValue(id, out var hosted))
+        {
+            return hosted;
+        }
+        if (Runtime.Actors.TryGet(id, out var known))
+        {
+            return known;
+        }
+        using var ids = InvocationContext.WithActorId(id);
+        var forwarded = new ForwardedActor(Runtime, new RemoteActorType(typeId, actorClass.Name, hasAsyncMethods: false), actorClass, null, this);
+        Runtime.Actors.Register(forwarded);
+        return forwarded;
+    }
+
+    public override ActorCore? LookUpActor(string name, string @namespace)
+    {
+        var requestId = Interlocked.Increment(ref _nextRequest);
+        var answer = new TaskCompletionSource<ActorCore?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _lookups[requestId] = answer;
+        Send(MessageKind.GetActor, 3, (ref MessagePackWriter w) =>
+        {
+            w.Write(requestId);
+            w.Write(name);
+            w.Write(@namespace);
+        });
+        return answer.Task.Wait(TimeSpan.FromSeconds(30)) ? answer.Task.Result : throw new RayException($"The driver did not answer a lookup of actor '{name}' within 30 s.");
+    }
+
+    /// <summary>Sends a message built in this worker's wire context.</summary>
+    public void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
+    {
+        byte[] message;
+        try
+        {
+            using (Serialization.WireContext.Enter(WireContext))
+            {
+                message = Messages.Build(kind, fields, write);
+            }
+        }
+        catch (Exception error) when (error is MessagePackSerializationException or RayException && onFailure is not null)
+        {
+            onFailure!(new RayException($"Sending to the driver failed: {error.Message}", error));
+            return;
+        }
+        (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message);
+    }
+
+    public void OnMessage(PeerConnection peer, MessageKind kind, ref MessagePackReader reader)
+    {
+        switch (kind)
+        {
+            case MessageKind.Welcome:
+                reader.Skip();
+                reader.Skip();
+                break;
+            case MessageKind.ExecuteTask:
+                Execute(ref reader);
+                break;
+            case MessageKind.CreateActor:
+                Host(ref reader);
+                break;
+            case MessageKind.CallActor:
+                Call(ref reader);
+                break;
+            case MessageKind.KillActor:
+            {
+                var id = IdCodec.ReadActorId(ref reader);
+                var reason = reader.ReadString() ?? "";
+                if (_hosted.TryRemove(id, out var actor))
+                {
+                    actor.Die(new ActorDiedException($"The actor {actor.DisplayName} is dead: {reason}."));
+                }
+                break;
+            }
+            case MessageKind.ObjectReady:
+            {
+                var id = IdCodec.ReadObjectId(ref reader);
+                var outcome = Outcome.Read(ref reader);
+                if (Objects.TryGet(id, out var value))
+                {
+                    outcome.Apply(value, this);
+                    Objects.Unpin(id);
+                }
+                break;
+            }
+            case MessageKind.Cancel:
+            {
+                var taskId = reader.ReadInt64();
+                var force = reader.ReadBoolean();
+                if (_running.TryGetValue(taskId, out var task))
+                {
+                    task.Cancel(force);
+                }
+                break;
+            }
+            case MessageKind.ActorInfo:
+                Answer(ref reader);
+                break;
+            case MessageKind.CancelCall:
+                if (_calls.TryGetValue(reader.ReadInt64(), out var queued))
+                {
+                    queued.Cancel();
+                }
+                break;
+            case MessageKind.Shutdown:
+                _done.Set();
+                break;
+            default:
+                throw new MessagePackSerializationException($"Unexpected message {kind} from the driver.");
+        }
+    }
+
+    private void Execute(ref MessagePackReader reader)
+    {
+        var taskId = reader.ReadInt64();
+        var resultId = IdCodec.ReadObjectId(ref reader);
+        var methodId = reader.ReadString() ?? "";
+        TaskInvocation task;
+        try
+        {
+            using var ids = InvocationContext.WithResultId(resultId);
+            using var wire = Serialization.WireContext.Enter(WireContext);
+            if (!RemoteRegistry.TryGetTask(methodId, out var read))
+            {
+                reader.Skip();
+                throw new RayException(
+                    $"This worker (pid {Environment.ProcessId}) has no remote '{methodId}': it runs different code than the driver. Start workers from the same build.");
+            }
+            task = read(ref reader);
+        }
+        catch (RayException error)
+        {
+            Send(MessageKind.TaskDone, 2, (ref MessagePackWriter w) =>
+            {
+                w.Write(taskId);
+                w.WriteArrayHeader(2);
+                w.Write(2);
+                ErrorCodec.Write(ref w, error);
+            });
+            return;
+        }
+        task.RemoteId = taskId;
+        _running[taskId] = task;
+        var sender = new ResultSender(this, (ref MessagePackWriter w, ObjectRef result) =>
+        {
+            _running.TryRemove(taskId, out _);
+            w.Write(taskId);
+            Outcome.Write(ref w, result, this);
+        }, MessageKind.TaskDone, 2);
+        if (!task.ResultRef.TryAddListener(sender))
+        {
+            sender.OnObjectReady(task.ResultRef);
+        }
+        Runtime.Workers.Run(task);
+    }
+
+    private void Host(ref MessagePackReader reader)
+    {
+        var actorId = IdCodec.ReadActorId(ref reader);
+        var typeId = reader.ReadString() ?? "";
+        var constructorId = reader.ReadString() ?? "";
+        reader.ReadArrayHeader();
+        var maxConcurrency = reader.ReadInt32();
+        if (!RemoteRegistry.TryGetConstructor(RemoteRegistry.ConstructorKey(typeId, constructorId), out var read))
+        {
+            reader.Skip();
+            return; // its calls fail: no such actor here
+        }
+        t_hosting = true;
+        try
+        {
+            using var ids = InvocationContext.WithActorId(actorId);
+            using var wire = Serialization.WireContext.Enter(WireContext);
+            var creation = read(ref reader);
+            creation.Override(new ActorOptions { MaxConcurrency = maxConcurrency });
+            creation.SubmitUntyped();
+        }
+        finally
+        {
+            t_hosting = false;
+        }
+    }
+
+    private void Call(ref MessagePackReader reader)
+    {
+        var callId = reader.ReadInt64();
+        var actorId = IdCodec.ReadActorId(ref reader);
+        var resultId = IdCodec.ReadObjectId(ref reader);
+        var methodId = reader.ReadString() ?? "";
+        ActorCall call;
+        try
+        {
+            if (!_hosted.TryGetValue(actorId, out var hosted))
+            {
+                reader.Skip();
+                throw new ActorDiedException($"Actor {actorId} is not hosted by this worker (it died, or was never created).");
+            }
+            ActorCore actor = hosted;
+            using var ids = InvocationContext.WithResultId(resultId);
+            using var wire = Serialization.WireContext.Enter(WireContext);
+            call = RemoteRegistry.TryGetActorMethod(methodId, actor, out var read)
+                ? read(ref reader)
+                : throw new RayException($"This worker has no actor method '{methodId}': it runs different code than the driver.");
+        }
+        catch (RayException error)
+        {
+            Send(MessageKind.CallDone, 3, (ref MessagePackWriter w) =>
+            {
+                w.Write(callId);
+                IdCodec.Write(ref w, actorId);
+                w.WriteArrayHeader(2);
+                w.Write(2);
+                ErrorCodec.Write(ref w, error);
+            });
+            return;
+        }
+        _calls[callId] = call;
+        var sender = new ResultSender(this, (ref MessagePackWriter w, ObjectRef result) =>
+        {
+            _calls.TryRemove(callId, out _);
+            w.Write(callId);
+            IdCodec.Write(ref w, actorId);
+            Outcome.Write(ref w, result, this);
+        }, MessageKind.CallDone, 3);
+        if (!call.ResultRef.TryAddListener(sender))
+        {
+            sender.OnObjectReady(call.ResultRef);
+        }
+        call.SubmitUntyped();
+    }
+
+    private void Answer(ref MessagePackReader reader)
+    {
+        var requestId = reader.ReadInt64();
+        ActorCore? actor = null;
+        if (reader.TryReadNil())
+        {
+            reader.Skip();
+            reader.Skip();
+        }
+        else
+        {
+            var id = IdCodec.ReadActorId(ref reader);
+            var typeId = reader.ReadString() ?? "";
+            var className = reader.ReadString() ?? "";
+            actor = Runtime.Actors.TryGet(id, out var known) ? known : new NamedActorStub(id, typeId, className).Resolve(this);
+        }
+        if (_lookups.TryRemove(requestId, out var answer))
+        {
+            answer.TrySetResult(actor);
+        }
+    }
+
+    public void OnClosed(PeerConnection peer, Exception? error) => _done.Set();
+
+    /// <summary>Sends a result to the driver once it is ready.</summary>
+    private sealed class ResultSender(WorkerNode worker, ResultSender.Writer write, MessageKind kind, int fields) : IObjectListener
+    {
+        public delegate void Writer(ref MessagePackWriter writer, ObjectRef result);
+
+        public void OnObjectReady(ObjectRef completed) =>
+            worker.Send(kind, fields, (ref MessagePackWriter w) => write(ref w, completed));
+    }
+
+    /// <summary>A named actor the driver told us about, whose class we know only by name until a typed lookup.</summary>
+    private sealed class NamedActorStub(ActorId id, string typeId, string className)
+    {
+        public ActorCore Resolve(WorkerNode worker)
+        {
+            using var ids = InvocationContext.WithActorId(id);
+            var type = new RemoteActorType(typeId, className.Split('.').Last(), hasAsyncMethods: false);
+            var actor = new ForwardedActor(worker.Runtime, type, ClassOf(className), null, worker);
+            worker.Runtime.Actors.Register(actor);
+            return actor;
+        }
+
+        // The handle's class must be the actor's own for GetActor<T>'s type check; it is among the registered assemblies.
+        [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Actor classes are kept by their generated registrations.")]
+        [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Actor classes are kept by their generated registrations.")]
+        private static Type ClassOf(string className) =>
+            RemoteRegistry.Assemblies.Select(a => a.GetType(className)).FirstOrDefault(t => t is not null) ?? typeof(object);
+    }
+}
