@@ -29,8 +29,12 @@ public sealed partial class TutorialTests(TutorialRun run) : IClassFixture<Tutor
         var spread = stamps.Max() - stamps.Min();
         Assert.True(spread < 0.9 * Sleep, $"the tasks finished {spread:F3} s apart: they did not run in parallel");
 
-        // Four sleeps one after another take 4 × Sleep; in parallel, one.
-        Assert.InRange(_cells.ParallelWallTime, Sleep * 0.95, 3 * Sleep);
+        // Four sleeps one after another take at least 4 × Sleep; in parallel, one. The cell's wall time also
+        // pays for the first remote calls of the process (JIT, thread start), which a loaded 2-core machine
+        // stretches from a few hundredths of a second to a few tenths: only the serial bound is safe.
+        Assert.True(_cells.ParallelWallTime >= Sleep * 0.95, $"the cell took {_cells.ParallelWallTime} s: less than one task's sleep");
+        Assert.True(_cells.ParallelWallTime < 4 * Sleep,
+            $"the cell took {_cells.ParallelWallTime} s, as long as four tasks one after another ({4 * Sleep} s)");
     }
 
     [Fact]
