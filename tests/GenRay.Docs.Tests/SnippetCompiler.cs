@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
+using System.Reflection;
 using GenRay.Generator;
-using GenRay.Generator.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -10,8 +10,8 @@ namespace GenRay.Docs.Tests;
 
 /// <summary>
 /// Compiles a snippet as one file of a fresh <c>dotnet new console</c> project that references GenRay: implicit
-/// usings and nullable reference types on, the GenRay generator and its CS4014 suppressor running, every
-/// warning reported.
+/// usings and nullable reference types on, every generator, analyzer and suppressor the package ships running,
+/// every warning reported.
 /// </summary>
 internal static class SnippetCompiler
 {
@@ -36,6 +36,17 @@ internal static class SnippetCompiler
         return [.. paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     });
 
+    // What the compiler loads from the package's analyzers/dotnet/cs/GenRay.Generator.dll.
+    private static readonly Assembly s_analyzerAssembly = typeof(RemoteGenerator).Assembly;
+
+    private static readonly ImmutableArray<ISourceGenerator> s_generators = [.. s_analyzerAssembly.GetTypes()
+        .Where(t => t.GetCustomAttribute<GeneratorAttribute>() is not null && typeof(IIncrementalGenerator).IsAssignableFrom(t))
+        .Select(t => ((IIncrementalGenerator)Activator.CreateInstance(t)!).AsSourceGenerator())];
+
+    private static readonly ImmutableArray<DiagnosticAnalyzer> s_analyzers = [.. s_analyzerAssembly.GetTypes()
+        .Where(t => t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
+        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)];
+
     public static (Compilation Compilation, IReadOnlyList<Diagnostic> Diagnostics) Compile(Snippet snippet)
     {
         var tree = CSharpSyntaxTree.ParseText(snippet.Code, s_parseOptions, path: snippet.File);
@@ -49,10 +60,10 @@ internal static class SnippetCompiler
                 nullableContextOptions: NullableContextOptions.Enable,
                 warningLevel: 9999));
 
-        CSharpGeneratorDriver.Create([new RemoteGenerator().AsSourceGenerator()], parseOptions: s_parseOptions)
+        CSharpGeneratorDriver.Create(s_generators, parseOptions: s_parseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var generatorDiagnostics);
 
-        var analyzed = generated.WithAnalyzers([new FireAndForgetSuppressor()]);
+        var analyzed = generated.WithAnalyzers(s_analyzers);
         var diagnostics = generatorDiagnostics
             .Concat(analyzed.GetAllDiagnosticsAsync().GetAwaiter().GetResult())
             .Where(d => d.Severity >= DiagnosticSeverity.Warning && !d.IsSuppressed)
