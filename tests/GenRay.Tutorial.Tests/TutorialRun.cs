@@ -8,7 +8,7 @@ namespace GenRay.Tutorial.Tests;
 /// Runs the tutorial sample once, as a user would: <c>dotnet Tutorial.dll --fast</c> in a process of its own,
 /// from the build output the project reference made. Every test of <see cref="TutorialTests"/> reads this one run.
 /// </summary>
-public sealed class TutorialRun
+public abstract class TutorialRun
 {
     /// <summary>How long one of the seed's one-second sleeps lasts with <c>--fast</c>.</summary>
     public const double Sleep = 0.1;
@@ -17,7 +17,7 @@ public sealed class TutorialRun
 
     private readonly Lazy<TutorialOutput> _parsed;
 
-    public TutorialRun()
+    protected TutorialRun(params string[] arguments)
     {
         var assembly = typeof(TutorialRun).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "TutorialAssembly").Value;
@@ -34,6 +34,10 @@ public sealed class TutorialRun
         };
         start.ArgumentList.Add(assembly);
         start.ArgumentList.Add("--fast");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
 
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
@@ -78,5 +82,21 @@ public sealed class TutorialRun
                 throw new XunitException($"{error.Message}\nThe whole output:\n{Output}");
             }
         }
+    }
+}
+
+/// <summary>The tutorial on the embedded default: everything in its own process.</summary>
+public sealed class InProcessRun : TutorialRun
+{
+    public InProcessRun()
+    {
+    }
+}
+
+/// <summary>The tutorial with <c>--workers 2</c>: its tasks and actors run in two worker processes.</summary>
+public sealed class WorkersRun : TutorialRun
+{
+    public WorkersRun() : base("--workers", "2")
+    {
     }
 }

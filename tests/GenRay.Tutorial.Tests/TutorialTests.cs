@@ -11,7 +11,7 @@ namespace GenRay.Tutorial.Tests;
 /// behaviour from the wrong one: a lower bound proves the dependencies were waited for, an upper bound that
 /// independent work ran at the same time.
 /// </summary>
-public sealed partial class TutorialTests(TutorialRun run) : IClassFixture<TutorialRun>
+public abstract partial class TutorialTests(TutorialRun run)
 {
     private readonly TutorialOutput _cells = run.Cells;
 
@@ -132,3 +132,7 @@ public sealed partial class TutorialTests(TutorialRun run) : IClassFixture<Tutor
     [GeneratedRegex(@"^MSG (?<i>\d+) by WKR (?<worker>\d+)\.$")]
     private static partial Regex MessagePattern();
 }
+
+public sealed class TutorialTestsInProcess(InProcessRun run) : TutorialTests(run), IClassFixture<InProcessRun>;
+
+public sealed class TutorialTestsWithWorkers(WorkersRun run) : TutorialTests(run), IClassFixture<WorkersRun>;
