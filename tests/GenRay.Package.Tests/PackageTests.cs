@@ -86,7 +86,7 @@ public sealed class PackageTests : IDisposable
         Assert.Contains("sum=6 counter=6", run.Output);
     }
 
-    private static void CopySources(string from, string to)
+    internal static void CopySources(string from, string to)
     {
         foreach (var directory in Directory.EnumerateDirectories(from))
         {
