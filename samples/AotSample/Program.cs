@@ -3,6 +3,7 @@
 using GenRay;
 
 var workers = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2;
+var hang = args.Contains("--hang"); // for the orphan test: stay up until killed
 using var ray = Ray.Init(new RayOptions { WorkerProcesses = workers, NumCpus = 4 });
 
 var squares = Ray.Get(Enumerable.Range(1, 4).Select(i => Jobs.Remote.Square(i)).ToList());
@@ -29,6 +30,12 @@ try
 catch (RayTaskException error)
 {
     Console.WriteLine($"error: {error.ExceptionTypeName}: {error.ExceptionMessage}");
+}
+
+if (hang)
+{
+    Console.WriteLine("hanging");
+    Thread.Sleep(Timeout.Infinite);
 }
 
 public enum Priority { Low, High }

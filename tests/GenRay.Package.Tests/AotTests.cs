@@ -2,30 +2,57 @@ using System.Diagnostics;
 
 namespace GenRay.Package.Tests;
 
-/// <summary>
-/// GenRay under Native AOT: samples/AotSample published with PublishAot=true runs tasks and actors in worker
-/// processes (the native executable starts itself again as its workers), with generated serializers only.
-/// </summary>
-public sealed class AotTests : IDisposable
+/// <summary>Publishes samples/AotSample once, natively (PublishAot=true), for the tests that run it.</summary>
+public sealed class AotBuild : IDisposable
 {
     private readonly string _work = Path.Combine(Path.GetTempPath(), "genray-aot-test-" + Guid.NewGuid().ToString("N")[..8]);
 
-    [Fact]
-    public async Task A_native_aot_build_runs_tasks_and_actors_in_worker_processes()
+    public AotBuild()
     {
         // Publish from a copy, so this build cannot race the test run's own builds over obj/ folders.
         var repository = Path.Combine(_work, "repo");
         PackageTests.CopySources(Dotnet.RepositoryRoot(), repository);
         var output = Path.Combine(_work, "out");
-        var publish = Dotnet.Run(repository, TimeSpan.FromMinutes(10),
+        (ExitCode, Log) = Dotnet.Run(repository, TimeSpan.FromMinutes(10),
             "publish", "samples/AotSample/AotSample.csproj", "-r", "linux-x64", "-c", "Release", "-o", output);
-        Assert.True(publish.ExitCode == 0, publish.Output);
-        var executable = Path.Combine(output, "AotSample");
-        Assert.True(File.Exists(executable), $"no native executable in {output}");
-        Assert.False(File.Exists(Path.Combine(output, "AotSample.dll")), "the publish was not native");
+        Executable = Path.Combine(output, "AotSample");
+        Native = !File.Exists(Path.Combine(output, "AotSample.dll"));
+    }
 
-        var start = new ProcessStartInfo(executable, "2") { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
+    public int ExitCode { get; }
+
+    public string Log { get; }
+
+    public string Executable { get; }
+
+    public bool Native { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>
+/// GenRay under Native AOT: samples/AotSample published with PublishAot=true runs tasks and actors in worker
+/// processes (the native executable starts itself again as its workers), with generated serializers only; and
+/// its workers never outlive it, even when it is killed with SIGKILL.
+/// </summary>
+public sealed class AotTests(AotBuild build) : IClassFixture<AotBuild>
+{
+    [Fact]
+    public async Task A_native_aot_build_runs_tasks_and_actors_in_worker_processes()
+    {
+        Assert.True(build.ExitCode == 0, build.Log);
+        Assert.True(build.Native && File.Exists(build.Executable), $"the publish was not native: {build.Log}");
+
+        using var process = Start("2");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
@@ -39,32 +66,58 @@ public sealed class AotTests : IDisposable
         Assert.Contains("counter: 9", text);
         Assert.Contains("handle passed to a task: 10", text);
         Assert.Contains("error: System.InvalidOperationException: failed on purpose", text);
-        Assert.True(WorkersGone(executable), "worker processes outlived the native driver");
     }
 
-    private static bool WorkersGone(string executable) =>
-        SpinWait.SpinUntil(() => !Process.GetProcessesByName("AotSample").Any(p => Safe(() => p.MainModule?.FileName) == executable), TimeSpan.FromSeconds(5));
+    [Fact]
+    public async Task Workers_exit_when_their_driver_is_killed_with_sigkill()
+    {
+        Assert.True(build.ExitCode == 0, build.Log);
+        using var driver = Start("2", "--hang");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (await driver.StandardOutput.ReadLineAsync(timeout.Token) is { } line && line != "hanging")
+        {
+        }
+        var workers = ChildrenOf(driver.Id);
+        Assert.Equal(2, workers.Count);
 
-    private static string? Safe(Func<string?> read)
+        driver.Kill(); // SIGKILL: no chance to clean up; the workers must notice on their own
+
+        Assert.True(SpinWait.SpinUntil(() => workers.All(Gone), TimeSpan.FromSeconds(5)),
+            $"workers {string.Join(", ", workers.Where(p => !Gone(p)))} outlived their driver");
+    }
+
+    private Process Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(build.Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return Process.Start(start)!;
+    }
+
+    private static List<int> ChildrenOf(int parent) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, out _))
+            .Select(int.Parse!)
+            .Where(pid => ParentOf(pid) == parent)
+            .ToList();
+
+    private static int? ParentOf(int pid)
     {
         try
         {
-            return read();
+            // /proc/<pid>/stat: "pid (name) state ppid ..."; the name may hold spaces, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1]);
         }
-        catch (Exception)
+        catch (IOException)
         {
             return null;
         }
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_work, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    private static bool Gone(int pid) => !Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ");
 }

@@ -45,8 +45,13 @@ internal sealed class WorkerHandle : IPeerHandler
 
     public void Attach(PeerConnection connection) => _connection = connection;
 
+    /// <summary>For tests: the method id the next task dispatched on this thread claims (a worker that lacks it must say so).</summary>
+    [ThreadStatic]
+    internal static string? t_methodIdOverride;
+
     public void Execute(TaskInvocation task)
     {
+        var methodId = t_methodIdOverride ?? task.Method.Id;
         var taskId = _driver.NextTaskId();
         _tasks[taskId] = task;
         task.RemoteId = taskId;
@@ -56,7 +61,7 @@ internal sealed class WorkerHandle : IPeerHandler
         {
             w.Write(taskId);
             IdCodec.Write(ref w, task.ResultRef.Id);
-            w.Write(task.Method.Id);
+            w.Write(methodId);
             task.WriteArgumentsTo(ref w);
         }, onFailure: error => Fail(taskId, error));
     }

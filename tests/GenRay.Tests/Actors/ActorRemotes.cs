@@ -72,6 +72,8 @@ public partial class Recorder
     public List<int> Seen() => [.. _seen];
 
     public int Count() => _seen.Count;
+
+    public int Pid() => Environment.ProcessId;
 }
 
 /// <summary>A threaded actor: up to four calls at once.</summary>

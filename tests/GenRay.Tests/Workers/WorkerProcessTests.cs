@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using GenRay.Cluster;
+using GenRay.Tests.Actors;
+using GenRay.Tests.Support;
+using GenRay.Tests.Tasks;
+
+namespace GenRay.Tests.Workers;
+
+/// <summary>
+/// What only worker processes have: their lifecycle, their output, and bad input on the wire — a worker that lacks
+/// a remote, a malformed or oversized frame, a worker that vanishes mid-call. Each ends in a clear RayException on
+/// the affected refs, never a crash or a hang, and the other worker goes on.
+/// </summary>
+public sealed class WorkerProcessTests : RayTest
+{
+    protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
+
+    private static DriverNode Driver => (DriverNode)RayRuntime.Current!.Executor;
+
+    [Fact]
+    public void Tasks_and_actors_run_in_worker_processes_not_the_driver()
+    {
+        Start();
+
+        var pids = Ray.Get(Enumerable.Range(0, 8).Select(_ => WorkerRemotes.Remote.ProcessId()).ToList()).Distinct().ToList();
+
+        Assert.DoesNotContain(Environment.ProcessId, pids);
+        Assert.All(pids, pid => Assert.Contains(pid, Driver.Workers.Select(w => w.Pid)));
+        Assert.NotEqual(Environment.ProcessId, Ray.Get(Recorder.Remote.New().Pid()));
+    }
+
+    [Fact]
+    public void Worker_output_reaches_the_driver_prefixed_with_the_worker_pid()
+    {
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(TextWriter.Synchronized(output));
+        try
+        {
+            Start();
+            var pid = Ray.Get(WorkerRemotes.Remote.Print("hello from a worker"));
+
+            Assert.True(SpinWait.SpinUntil(() => output.ToString().Contains($"(pid={pid}) hello from a worker"), TimeSpan.FromSeconds(10)),
+                $"not forwarded; output was: {output}");
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+    }
+
+    [Fact]
+    public void Shutdown_stops_every_worker_within_a_second()
+    {
+        Start();
+        var processes = Driver.Workers.Select(w => w.Process).ToList();
+        Assert.All(processes, p => Assert.False(p.HasExited));
+        var watch = Stopwatch.StartNew();
+
+        Ray.Shutdown();
+
+        Assert.All(processes, p => Assert.True(p.WaitForExit(TimeSpan.FromSeconds(2)), $"worker {p.Id} still running"));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"shutdown took {watch.Elapsed.TotalSeconds:F2} s");
+    }
+
+    [Fact]
+    public void A_worker_that_lacks_a_remote_fails_that_call_saying_so()
+    {
+        Start();
+
+        WorkerHandle.t_methodIdOverride = "Nowhere.Missing(int)";
+        ObjectRef<int> missing;
+        try
+        {
+            missing = TaskRemotes.Remote.Echo(1);
+        }
+        finally
+        {
+            WorkerHandle.t_methodIdOverride = null;
+        }
+
+        var error = Assert.ThrowsAny<RayException>(() => Ray.Get(missing, TimeSpan.FromSeconds(30)));
+        Assert.Contains("no remote 'Nowhere.Missing(int)'", error.Message);
+        Assert.Contains("different code", error.Message);
+        Assert.Equal(2, Ray.Get(TaskRemotes.Remote.Echo(2)));
+    }
+
+    [Fact]
+    public void A_malformed_frame_fails_the_work_on_that_worker_and_the_other_goes_on()
+    {
+        Start(o => o.NumCpus = 4);
+        var victim = Driver.Workers[0];
+        var held = HoldOn(victim);
+
+        victim.Connection.Send([0x93, 0xc1, 0xc1, 0xc1]); // an array of three "never used" bytes: not a message
+
+        var error = Assert.ThrowsAny<RayException>(() => Ray.Get(held, TimeSpan.FromSeconds(30)));
+        Assert.Contains(victim.Name, error.Message);
+        Assert.True(victim.IsLost);
+        Assert.Equal(3, Ray.Get(TaskRemotes.Remote.Add(1, 2), TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void An_oversized_frame_fails_the_work_on_that_worker_and_the_other_goes_on()
+    {
+        Start(o => o.NumCpus = 4);
+        var victim = Driver.Workers[1];
+        var held = HoldOn(victim);
+
+        victim.Connection.Send(new byte[PeerConnection.MaxMessageBytes + 1024]); // over what a worker accepts
+
+        var error = Assert.ThrowsAny<RayException>(() => Ray.Get(held, TimeSpan.FromSeconds(30)));
+        Assert.Contains(victim.Name, error.Message);
+        Assert.Equal(3, Ray.Get(TaskRemotes.Remote.Add(1, 2), TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void A_worker_killed_mid_call_fails_its_calls_and_the_other_worker_goes_on()
+    {
+        Start(o => o.NumCpus = 4);
+        var victim = Driver.Workers[0];
+        var held = HoldOn(victim);
+
+        victim.Process.Kill();
+
+        var error = Assert.ThrowsAny<RayException>(() => Ray.Get(held, TimeSpan.FromSeconds(30)));
+        Assert.Contains(victim.Name, error.Message);
+        Assert.Equal(3, Ray.Get(TaskRemotes.Remote.Add(1, 2), TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void Large_values_move_between_workers_in_chunks_without_the_driver()
+    {
+        Start(o => o.NumCpus = 4);
+
+        var made = WorkerRemotes.Remote.Make(64 << 20);          // 64 MiB, stays in the worker that made it
+        var sum = WorkerRemotes.Remote.Checksum(made);            // read by a task, maybe in the other worker
+
+        Assert.Equal(WorkerRemotes.Expected(64 << 20), Ray.Get(sum, TimeSpan.FromSeconds(60)));
+        Assert.NotNull(made.Remote); // the task read it from the worker that holds it: the driver never had it
+        Assert.Equal(64 << 20, Ray.Get(made, TimeSpan.FromSeconds(60)).Length); // the driver fetches it on demand
+        Assert.Null(made.Remote);
+    }
+
+    // Starts tasks that hold a CPU each until the test ends, until one runs on the given worker (tasks go to the
+    // least busy worker, so this takes one or two).
+    private static ObjectRef<int> HoldOn(WorkerHandle worker)
+    {
+        for (var i = 0; i < Driver.Workers.Count; i++)
+        {
+            var started = Signal.Remote.New();
+            var held = TaskRemotes.Remote.HoldCpuUntil(started, Signal.Remote.New());
+            Coordination.WaitFor(started);
+            if (worker.Running > 0)
+            {
+                return held;
+            }
+        }
+        throw new InvalidOperationException($"no task landed on {worker.Name}");
+    }
+}
+
+public static partial class WorkerRemotes
+{
+    [Remote]
+    public static int ProcessId() => Environment.ProcessId;
+
+    [Remote]
+    public static int Print(string line)
+    {
+        Console.WriteLine(line);
+        return Environment.ProcessId;
+    }
+
+    [Remote]
+    public static byte[] Make(int size)
+    {
+        var bytes = new byte[size];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(i * 31);
+        }
+        return bytes;
+    }
+
+    [Remote]
+    public static long Checksum(byte[] bytes)
+    {
+        long sum = 0;
+        foreach (var b in bytes)
+        {
+            sum += b;
+        }
+        return sum;
+    }
+
+    public static long Expected(int size)
+    {
+        long sum = 0;
+        for (var i = 0; i < size; i++)
+        {
+            sum += (byte)(i * 31);
+        }
+        return sum;
+    }
+}
