@@ -45,6 +45,29 @@ public partial class Counter
     public int Read(ActorHandle<Counter> other) => Ray.Get(other.GetValue());
 }
 
+/// <summary>Holds handles to other actors from its constructor and calls them from its methods.</summary>
+[Remote]
+public partial class Relay
+{
+    private readonly List<ActorHandle<Counter>> _counters;
+
+    public Relay(List<ActorHandle<Counter>> counters) => _counters = counters;
+
+    public int IncrementAll(int times)
+    {
+        var calls = new List<ObjectRef>();
+        foreach (var counter in _counters)
+        {
+            for (var i = 0; i < times; i++)
+            {
+                calls.Add(counter.Inc());
+            }
+        }
+        Ray.Get(calls);
+        return Ray.Get(_counters.Select(c => c.GetValue())).Sum();
+    }
+}
+
 /// <summary>The seed's MessageActor.</summary>
 [Remote]
 public partial class MessageActor

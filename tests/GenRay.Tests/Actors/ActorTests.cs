@@ -121,6 +121,18 @@ public abstract class ActorTests : RayTest
     }
 
     [Fact]
+    public void An_actor_constructed_with_handles_calls_those_actors_wherever_they_live()
+    {
+        Start();
+        var counters = Enumerable.Range(0, 3).Select(i => Counter.Remote.New(i)).ToList();
+        var relay = Relay.Remote.New(counters);
+
+        Assert.Equal(0 + 1 + 2 + 3 * 100, Ray.Get(relay.IncrementAll(100)));
+        Assert.Equal(3 * 200 + 3, Ray.Get(relay.IncrementAll(100)));
+        Assert.Equal(202, Ray.Get(counters[2].GetValue()));
+    }
+
+    [Fact]
     public void A_task_can_create_an_actor_and_return_its_handle()
     {
         Start();
