@@ -12,6 +12,7 @@ namespace GenRay.Cluster;
 internal sealed class DriverNode : ClusterNode
 {
     private readonly List<WorkerHandle> _workers = [];
+    private readonly LeaseTable _leases = new();
     private long _nextTaskId;
     private long _nextCallId;
     private volatile bool _stopping;
@@ -77,6 +78,25 @@ internal sealed class DriverNode : ClusterNode
 
     public long NextCallId() => Interlocked.Increment(ref _nextCallId);
 
+    /// <summary>
+    /// A ready task: admitted at once if the node has its resources (it opens a lease on the least busy worker);
+    /// otherwise, while nothing waits ahead of it, queued on an open lease of its kind; otherwise it waits for
+    /// resources in the node's queue like any task.
+    /// </summary>
+    public override void Schedule(TaskInvocation task)
+    {
+        if (Runtime.Scheduler.TryStartNow(task))
+        {
+            return;
+        }
+        if (!task.IsCancelled && Runtime.Scheduler.QueuedCount == 0 && _leases.TryAttach(task) is { } lease)
+        {
+            lease.Worker.Execute(task, lease);
+            return;
+        }
+        Runtime.Scheduler.Submit(task);
+    }
+
     public override void Start(TaskInvocation task)
     {
         if (task.IsCancelled)
@@ -88,11 +108,26 @@ internal sealed class DriverNode : ClusterNode
         var worker = LeastBusy(w => w.Running);
         if (worker is null)
         {
+            task.MarkDispatched();
             task.CompleteRemotely(result => result.TrySetException(new RayException("No worker process is alive to run this task.")));
             return;
         }
-        worker.Execute(task);
+        // The admitted task's resources become the lease's, for it and whatever queues on it later.
+        worker.Execute(task, _leases.Open(worker, task.Request));
     }
+
+    /// <summary>A task left its lease; when it was the last, the lease's resources go back to the node.</summary>
+    public void LeaveLease(TaskInvocation task)
+    {
+        if (Interlocked.Exchange(ref task.Lease, null) is { } lease && lease.Detach())
+        {
+            _leases.Close(lease);
+            Runtime.Scheduler.Release(lease.Request);
+        }
+    }
+
+    /// <summary>How long a task of this method ran in its worker (the depth its leases may queue follows from it).</summary>
+    public void Ran(TaskInvocation task, double micros) => _leases.Ran(task.Method, micros);
 
     public override ActorCore CreateActor(ActorCreation creation, Type actorClass) => new RemoteActor(Runtime, creation, actorClass, this);
 

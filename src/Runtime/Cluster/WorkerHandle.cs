@@ -49,17 +49,19 @@ internal sealed class WorkerHandle : IPeerHandler
     [ThreadStatic]
     internal static string? t_methodIdOverride;
 
-    public void Execute(TaskInvocation task)
+    /// <summary>Sends a task to run on <paramref name="lease"/>, after the lease's tasks sent before it.</summary>
+    public void Execute(TaskInvocation task, TaskLease lease)
     {
         var methodId = t_methodIdOverride ?? task.Method.Id;
         var taskId = _driver.NextTaskId();
-        _tasks[taskId] = task;
+        task.Lease = lease;
         task.RemoteId = taskId;
         task.RemoteHost = this;
-        task.MarkDispatched();
-        Send(MessageKind.ExecuteTask, 4, (ref MessagePackWriter w) =>
+        _tasks[taskId] = task;
+        Send(MessageKind.ExecuteTask, 5, (ref MessagePackWriter w) =>
         {
             w.Write(taskId);
+            w.Write(lease.Id);
             IdCodec.Write(ref w, task.ResultRef.Id);
             w.Write(methodId);
             task.WriteArgumentsTo(ref w);
@@ -146,6 +148,7 @@ internal sealed class WorkerHandle : IPeerHandler
     {
         if (_tasks.TryRemove(taskId, out var task))
         {
+            _driver.LeaveLease(task);
             task.CompleteRemotely(result => result.TrySetException(error));
         }
     }
@@ -157,9 +160,12 @@ internal sealed class WorkerHandle : IPeerHandler
             case MessageKind.TaskDone:
             {
                 var taskId = reader.ReadInt64();
+                var micros = reader.ReadDouble();
                 var outcome = Outcome.Read(ref reader);
                 if (_tasks.TryRemove(taskId, out var task))
                 {
+                    _driver.Ran(task, micros);
+                    _driver.LeaveLease(task);
                     task.CompleteRemotely(result => outcome.Apply(result, _driver), outcome.Error);
                 }
                 break;
@@ -194,13 +200,19 @@ internal sealed class WorkerHandle : IPeerHandler
                 var taskId = reader.ReadInt64();
                 if (_tasks.TryGetValue(taskId, out var task))
                 {
-                    if (kind == MessageKind.Blocked)
+                    if (kind == MessageKind.Unblocked)
                     {
-                        task.Block();
+                        task.Unblock(); // it takes resources of its own now
+                    }
+                    else if (task.Lease is not null)
+                    {
+                        // The worker runs the lease's next task meanwhile, on the lease's resources.
+                        task.LeftLeaseBlocked();
+                        _driver.LeaveLease(task);
                     }
                     else
                     {
-                        task.Unblock();
+                        task.Block();
                     }
                 }
                 break;

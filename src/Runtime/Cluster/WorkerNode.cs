@@ -22,12 +22,15 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     // Actors hosted here, kept until the driver says they are gone: a dead one still fails calls with its cause.
     private readonly ConcurrentDictionary<ActorId, LocalActor> _hosted = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<ActorCore?>> _lookups = new();
+    private readonly ConcurrentDictionary<long, LeaseQueue> _leases = new();
+    private readonly Func<long, LeaseQueue> _newLease;
     private readonly ManualResetEventSlim _done = new();
     private PeerConnection? _driver;
     private long _nextRequest;
 
     private WorkerNode(RayRuntime runtime) : base(runtime)
     {
+        _newLease = id => new LeaseQueue(id, Runtime.Workers, LeaseIdle);
         runtime.Actors.LookUp = LookUpActor;
     }
 
@@ -131,6 +134,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         if (task.RemoteId != 0)
         {
             Send(MessageKind.Blocked, 1, (ref MessagePackWriter w) => w.Write(task.RemoteId));
+            task.LeaseQueue?.Blocked(task);
         }
     }
 
@@ -267,6 +271,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     private void Execute(ref MessagePackReader reader)
     {
         var taskId = reader.ReadInt64();
+        var leaseId = reader.ReadInt64();
         var resultId = IdCodec.ReadObjectId(ref reader);
         var methodId = reader.ReadString() ?? "";
         TaskInvocation task;
@@ -284,9 +289,10 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
         catch (RayException error)
         {
-            Send(MessageKind.TaskDone, 2, (ref MessagePackWriter w) =>
+            Send(MessageKind.TaskDone, 3, (ref MessagePackWriter w) =>
             {
                 w.Write(taskId);
+                w.Write(0.0);
                 w.WriteArrayHeader(2);
                 w.Write(2);
                 ErrorCodec.Write(ref w, error);
@@ -295,17 +301,31 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
         task.RemoteId = taskId;
         _running[taskId] = task;
-        var sender = new ResultSender(this, (ref MessagePackWriter w, ObjectRef result) =>
+        var done = new TaskDoneSender(this, task, taskId);
+        if (!task.ResultRef.TryAddListener(done))
         {
-            _running.TryRemove(taskId, out _);
-            w.Write(taskId);
-            Outcome.Write(ref w, result, this);
-        }, MessageKind.TaskDone, 2);
-        if (!task.ResultRef.TryAddListener(sender))
-        {
-            sender.OnObjectReady(task.ResultRef);
+            done.OnObjectReady(task.ResultRef);
+            return;
         }
-        Runtime.Workers.Run(task);
+        while (true)
+        {
+            var queue = _leases.GetOrAdd(leaseId, _newLease);
+            if (queue.TryEnqueue(task))
+            {
+                return;
+            }
+            _leases.TryRemove(new KeyValuePair<long, LeaseQueue>(leaseId, queue)); // retired just now
+        }
+    }
+
+    // Runs on the lease's runner thread: the entry goes only if the queue is still idle, under the queue's lock,
+    // so a task arriving meanwhile either lands in it before or finds it retired and starts a new one.
+    private void LeaseIdle(LeaseQueue queue)
+    {
+        if (queue.TryRetire())
+        {
+            _leases.TryRemove(new KeyValuePair<long, LeaseQueue>(queue.Id, queue));
+        }
     }
 
     private void Host(ref MessagePackReader reader)
@@ -406,6 +426,23 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     }
 
     public void OnClosed(PeerConnection peer, Exception? error) => _done.Set();
+
+    /// <summary>Reports a task's outcome and run time to the driver once it is done, and lets its lease go on.</summary>
+    private sealed class TaskDoneSender(WorkerNode worker, TaskInvocation task, long taskId) : IObjectListener
+    {
+        public void OnObjectReady(ObjectRef completed)
+        {
+            worker._running.TryRemove(taskId, out _);
+            var micros = task.StartedAt == 0 ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(task.StartedAt).TotalMicroseconds;
+            worker.Send(MessageKind.TaskDone, 3, (ref MessagePackWriter w) =>
+            {
+                w.Write(taskId);
+                w.Write(micros);
+                Outcome.Write(ref w, completed, worker);
+            });
+            task.LeaseQueue?.Finished(task);
+        }
+    }
 
     /// <summary>Sends a result to the driver once it is ready.</summary>
     private sealed class ResultSender(WorkerNode worker, ResultSender.Writer write, MessageKind kind, int fields) : IObjectListener

@@ -52,6 +52,15 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// <summary>In a driver: the worker process running this task.</summary>
     internal Cluster.WorkerHandle? RemoteHost { get; set; }
 
+    /// <summary>In a driver: the lease whose resources this task runs on, until it finishes or blocks.</summary>
+    internal Cluster.TaskLease? Lease;
+
+    /// <summary>In a worker: the queue of the lease this task came on.</summary>
+    internal Cluster.LeaseQueue? LeaseQueue { get; set; }
+
+    /// <summary>In a worker: when the task started running (Stopwatch ticks), for the run time the driver learns.</summary>
+    internal long StartedAt { get; set; }
+
     /// <summary>The object this task's result goes to.</summary>
     internal abstract ObjectRef ResultRef { get; }
 
@@ -138,7 +147,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
             Fail(error);
             return;
         }
-        Runtime.Scheduler.Submit(this);
+        Runtime.Executor.Schedule(this);
     }
 
     private protected abstract void Run();
@@ -221,6 +230,12 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// <summary>Marks a task the driver dispatched as running, for its resource accounting.</summary>
     internal void MarkDispatched() => Volatile.Write(ref _hold, 0);
 
+    /// <summary>
+    /// A task that ran on its lease's resources blocked and left the lease: it is running, holds nothing, and is
+    /// in one blocking wait, so its <see cref="Unblock"/> takes resources of its own.
+    /// </summary>
+    internal void LeftLeaseBlocked() => Volatile.Write(ref _hold, 1);
+
     /// <summary>The task stops running: gives its resources back unless a blocking wait already did.</summary>
     private protected void ReleaseResources()
     {
@@ -254,7 +269,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
             return false;
         }
         _attempts++;
-        Runtime.Scheduler.Submit(this);
+        Runtime.Executor.Schedule(this);
         return true;
     }
 }

@@ -16,6 +16,9 @@ internal abstract class Executor
     /// <summary>A task was submitted here: by default it waits for its dependencies, then the node's resources.</summary>
     public virtual void Submit(TaskInvocation task) => task.ArmDependencies();
 
+    /// <summary>A task is ready (its dependencies are): by default the node's scheduler admits it when its resources are free.</summary>
+    public virtual void Schedule(TaskInvocation task) => Runtime.Scheduler.Submit(task);
+
     /// <summary>The node admitted a task (its resources are held): run it.</summary>
     public abstract void Start(TaskInvocation task);
 

@@ -65,6 +65,17 @@ internal sealed class ResourceScheduler
         Start(first, more);
     }
 
+    /// <summary>Starts the work now if nothing is queued and its resources are free; false (and nothing done) otherwise.</summary>
+    public bool TryStartNow(ISchedulable work)
+    {
+        if (Volatile.Read(ref _queued) == 0 && !_stopped && _resources.TryAcquire(work.Request))
+        {
+            work.Start();
+            return true;
+        }
+        return false;
+    }
+
     /// <summary>Gives resources back (work finished, or a task blocked in Get) and admits what now fits.</summary>
     public void Release(ResourceRequest request)
     {
