@@ -3,6 +3,12 @@
 using GenRay;
 using GenRay.Benchmarks;
 
+if (args is [GrpcBaselines.ServeFlag])
+{
+    await GrpcBaselines.ServeAsync();
+    return 0;
+}
+
 BenchmarkOptions options;
 try
 {

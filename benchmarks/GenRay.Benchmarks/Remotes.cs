@@ -156,3 +156,19 @@ public partial class PerfClient
         Ray.Get(results);
     }
 }
+
+/// <summary>Makes and reads large arrays, to time moving them between processes.</summary>
+[Remote]
+public partial class PerfTransfer
+{
+    public byte[] Make(int size)
+    {
+        var data = GC.AllocateUninitializedArray<byte>(size);
+        data.AsSpan().Fill(1);
+        return data;
+    }
+
+    public int Length(byte[] data) => data.Length;
+
+    public int Pid() => Environment.ProcessId;
+}

@@ -45,16 +45,23 @@ public sealed record BenchmarkOptions(string Mode = "inprocess", string? Filter 
         ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
 }
 
-/// <summary>One row of the results table.</summary>
+/// <summary>One row of the results table: GenRay's figure, Ray's, and the baselines of the same pattern.</summary>
 public sealed record BenchmarkResult(
-    string Name, string Unit, double Mean, double Std, double BytesPerOp, double? Ray, string? BaselineName, double? BaselineMean);
+    string Name, string Unit, double Mean, double Std, double BytesPerOp, double? Ray, IReadOnlyList<Baseline> Baselines);
+
+/// <summary>The same message pattern without GenRay: plain .NET in one process, or raw gRPC across two.</summary>
+public sealed record Baseline(string Name, double Mean);
 
 /// <summary>Runs the suite: one GenRay for every metric, as Ray's microbenchmark does.</summary>
 public static class Runner
 {
     public static async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkOptions options, TextWriter output)
     {
-        var metrics = Suite.Metrics().Where(m => options.Filter is null || m.Name.Contains(options.Filter, StringComparison.Ordinal)).ToList();
+        var crossProcess = options.Mode != "inprocess";
+        var metrics = Suite.Metrics()
+            .Where(m => options.Filter is null || m.Name.Contains(options.Filter, StringComparison.Ordinal))
+            .Where(m => crossProcess || !m.CrossProcessOnly)
+            .ToList();
         if (metrics.Count == 0)
         {
             throw new ArgumentException($"No metric matches '{options.Filter}'.");
@@ -64,17 +71,33 @@ public static class Runner
         using (var runtime = Ray.Init(options.ToRayOptions()))
         {
             output.WriteLine($"GenRay microbenchmark, mode {options.Mode}{(options.Quick ? " (quick: a smoke test, not a measurement)" : "")}, on {Machine.Describe()}, NumCpus {runtime.NumCpus}");
-            foreach (var metric in metrics)
+            try
             {
-                var measured = await Timeit.Run(metric.Workload(), metric.Multiplier, options.Quick);
-                double? baseline = null;
-                if (metric.Baseline is not null)
+                foreach (var metric in metrics)
                 {
-                    baseline = (await Timeit.Run(metric.Baseline(), metric.Multiplier, options.Quick)).Mean;
+                    var measured = metric.SelfTimed is { } timed
+                        ? await Timeit.RunSelfTimed(timed(), metric.Multiplier, options.Quick)
+                        : await Timeit.Run(metric.Workload(), metric.Multiplier, options.Quick);
+                    var baselines = new List<Baseline>();
+                    if (!crossProcess && metric.Baseline is not null)
+                    {
+                        baselines.Add(new(metric.BaselineName!, (await Timeit.Run(metric.Baseline(), metric.Multiplier, options.Quick)).Mean));
+                    }
+                    if (crossProcess)
+                    {
+                        foreach (var (name, workload) in metric.Transport)
+                        {
+                            baselines.Add(new(name, (await Timeit.Run(workload(GrpcBaselines.Shared), metric.Multiplier, options.Quick)).Mean));
+                        }
+                    }
+                    var result = new BenchmarkResult(metric.Name, metric.Unit, measured.Mean, measured.Std, measured.BytesPerOp, metric.Ray, baselines);
+                    results.Add(result);
+                    output.WriteLine($"  {result.Name}: {Number(result.Mean)} ± {Number(result.Std)} {result.Unit}");
                 }
-                var result = new BenchmarkResult(metric.Name, metric.Unit, measured.Mean, measured.Std, measured.BytesPerOp, metric.Ray, metric.BaselineName, baseline);
-                results.Add(result);
-                output.WriteLine($"  {result.Name}: {Number(result.Mean)} ± {Number(result.Std)} {result.Unit}");
+            }
+            finally
+            {
+                await GrpcBaselines.StopSharedAsync();
             }
         }
 
@@ -89,14 +112,14 @@ public static class Runner
 
     private static void WriteTable(IReadOnlyList<BenchmarkResult> results, TextWriter output)
     {
-        output.WriteLine("| metric | GenRay (mean ± std) | alloc B/op | Ray published | × Ray | .NET baseline | GenRay / baseline |");
+        output.WriteLine("| metric | GenRay (mean ± std) | alloc B/op | Ray published | × Ray | same pattern without GenRay | GenRay / that |");
         output.WriteLine("|---|---:|---:|---:|---:|---|---:|");
         foreach (var r in results)
         {
             var ray = r.Ray is { } rayFigure ? Number(rayFigure) : "—";
             var timesRay = r.Ray is { } published ? $"{r.Mean / published:0.#}×" : "—";
-            var baseline = r.BaselineMean is { } b ? $"{Number(b)} ({r.BaselineName})" : "—";
-            var ratio = r.BaselineMean is { } bm ? $"{r.Mean / bm:0.00}" : "—";
+            var baseline = r.Baselines.Count > 0 ? string.Join("; ", r.Baselines.Select(b => $"{Number(b.Mean)} ({b.Name})")) : "—";
+            var ratio = r.Baselines.Count > 0 ? string.Join("; ", r.Baselines.Select(b => $"{r.Mean / b.Mean:0.00}")) : "—";
             output.WriteLine($"| {r.Name} | {Number(r.Mean)} ± {Number(r.Std)} {r.Unit} | {r.BytesPerOp:0} | {ray} | {timesRay} | {baseline} | {ratio} |");
         }
         output.WriteLine();
@@ -126,11 +149,15 @@ public static class Runner
             {
                 json.WriteNumber("ray_published", ray);
             }
-            if (r.BaselineMean is { } baseline)
+            json.WriteStartArray("baselines");
+            foreach (var baseline in r.Baselines)
             {
-                json.WriteString("baseline", r.BaselineName);
-                json.WriteNumber("baseline_mean", baseline);
+                json.WriteStartObject();
+                json.WriteString("name", baseline.Name);
+                json.WriteNumber("mean", baseline.Mean);
+                json.WriteEndObject();
             }
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         json.WriteEndArray();

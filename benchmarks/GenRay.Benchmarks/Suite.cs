@@ -3,7 +3,8 @@ namespace GenRay.Benchmarks;
 /// <summary>
 /// One metric of the suite: Ray's name, its figure as published (m5.16xlarge, 64 vCPU; null where Ray publishes
 /// none), how many operations one run of the workload counts for, and the workload itself. Some metrics also
-/// time the same pattern with plain .NET (<see cref="Baselines"/>).
+/// time the same pattern with plain .NET (<see cref="Baselines"/>, beside in-process figures) and over raw gRPC
+/// (<see cref="GrpcBaselines"/>, beside figures across processes).
 /// </summary>
 internal sealed record Metric(
     string Name,
@@ -12,7 +13,17 @@ internal sealed record Metric(
     Func<Func<ValueTask>> Workload,
     string? BaselineName = null,
     Func<Func<ValueTask>>? Baseline = null,
-    string Unit = "ops/s");
+    string Unit = "ops/s")
+{
+    /// <summary>The same message pattern over raw gRPC: (what, workload) pairs.</summary>
+    public IReadOnlyList<(string Name, Func<GrpcBaselines, Func<ValueTask>> Workload)> Transport { get; init; } = [];
+
+    /// <summary>Only meaningful when work crosses processes (in one process the value never moves).</summary>
+    public bool CrossProcessOnly { get; init; }
+
+    /// <summary>For a metric whose operation times itself (it must exclude its set-up): seconds per operation.</summary>
+    public Func<Func<ValueTask<double>>>? SelfTimed { get; init; }
+}
 
 /// <summary>Ray's <c>ray_perf.py</c>, metric for metric, in its order, plus GenRay's await-based variants.</summary>
 internal static class Suite
@@ -83,14 +94,14 @@ internal static class Suite
             {
                 Ray.Get(PerfTasks.Remote.SmallValue());
                 return default;
-            }, "Task.Run(f).Result", Baselines.TaskRunSync),
+            }, "Task.Run(f).Result", Baselines.TaskRunSync) { Transport = PingPong },
             new("single_client_tasks_await", null, 1, () => async () => await PerfTasks.Remote.SmallValue(),
-                "await Task.Run(f)", Baselines.TaskRunAwait),
+                "await Task.Run(f)", Baselines.TaskRunAwait) { Transport = PingPong },
             new("single_client_tasks_async", 8_041, 1000, () => () =>
             {
                 SubmitAndGet(1000);
                 return default;
-            }, "1000 × Task.Run, WaitAll", () => Baselines.TaskRunBatch(1000)),
+            }, "1000 × Task.Run, WaitAll", () => Baselines.TaskRunBatch(1000)) { Transport = Thousand },
             new("multi_client_tasks_async", 21_230, 10_000 * 4, () =>
             {
                 var actors = Enumerable.Range(0, 4).Select(_ => PerfActor.Remote.New()).ToList();
@@ -108,12 +119,12 @@ internal static class Suite
                     Ray.Get(actor.SmallValue());
                     return default;
                 };
-            }, "Channel<T> actor, .Result", Baselines.ChannelActorSync),
+            }, "Channel<T> actor, .Result", Baselines.ChannelActorSync) { Transport = PingPong },
             new("1_1_actor_calls_await", null, 1, () =>
             {
                 var actor = PerfActor.Remote.New();
                 return async () => await actor.SmallValue();
-            }, "Channel<T> actor, await", Baselines.ChannelActorAwait),
+            }, "Channel<T> actor, await", Baselines.ChannelActorAwait) { Transport = PingPong },
             new("1_1_actor_calls_async", 8_664, 1000, () =>
             {
                 var actor = PerfActor.Remote.New();
@@ -122,7 +133,7 @@ internal static class Suite
                     CallAndGet(actor, 1000);
                     return default;
                 };
-            }, "Channel<T> actor, 1000 then WaitAll", () => Baselines.ChannelActorBatch(1000)),
+            }, "Channel<T> actor, 1000 then WaitAll", () => Baselines.ChannelActorBatch(1000)) { Transport = Thousand },
             new("1_1_actor_calls_concurrent", 5_775, 1000, () =>
             {
                 var actor = PerfActor.Remote.With(new ActorOptions { MaxConcurrency = 16 }).New();
@@ -183,7 +194,49 @@ internal static class Suite
                     return default;
                 };
             }),
+            new("worker_to_worker_100mb_gigabytes", null, Transfer / 1e9, () => () => default, Unit: "GB/s")
+            {
+                CrossProcessOnly = true,
+                SelfTimed = MoveBetweenWorkers,
+                Transport = [("gRPC server stream, 1 MiB messages", g => g.Download(Transfer))],
+            },
         ];
+    }
+
+    private const int Transfer = 100 << 20;
+
+    private static readonly IReadOnlyList<(string, Func<GrpcBaselines, Func<ValueTask>>)> PingPong =
+        [("gRPC duplex ping-pong", g => g.PingPong()), ("gRPC unary", g => g.Unary())];
+
+    private static readonly IReadOnlyList<(string, Func<GrpcBaselines, Func<ValueTask>>)> Thousand =
+        [("gRPC, 1000 messages, one per write", g => g.OnePerWrite(1000)), ("gRPC, 1000 messages batched in one", g => g.Batched(1000))];
+
+    /// <summary>
+    /// A 100 MiB array made by an actor in one worker, then read by an actor in the other (actors go to the worker
+    /// with the fewest, so two made in a row land apart): the consumer fetches it from the producer's process.
+    /// Only the consumer's call is timed, not the making.
+    /// </summary>
+    private static Func<ValueTask<double>> MoveBetweenWorkers()
+    {
+        var producer = PerfTransfer.Remote.New();
+        var consumer = PerfTransfer.Remote.New();
+        if (Ray.Get(producer.Pid()) == Ray.Get(consumer.Pid()))
+        {
+            throw new InvalidOperationException("The producer and the consumer share a worker: this metric needs two worker processes.");
+        }
+        return () =>
+        {
+            var data = producer.Make(Transfer);
+            Ray.Wait([data], timeout: TimeSpan.FromMinutes(1));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var length = Ray.Get(consumer.Length(data));
+            var seconds = watch.Elapsed.TotalSeconds;
+            if (length != Transfer)
+            {
+                throw new InvalidOperationException($"The consumer got {length} bytes of {Transfer}.");
+            }
+            return ValueTask.FromResult(seconds);
+        };
     }
 
     private static ObjectRef<byte[]>[] Submit(int n)

@@ -47,6 +47,25 @@ internal static class Timeit
         var std = Math.Sqrt(rates.Select(x => (x - mean) * (x - mean)).Average());
         return new Measurement(mean, std, allocated / (multiplier * totalRuns));
     }
+
+    /// <summary>
+    /// For operations that time themselves (large transfers, whose set-up must not count): one warm-up, then five
+    /// operations (one when quick), each giving its own seconds.
+    /// </summary>
+    public static async Task<Measurement> RunSelfTimed(Func<ValueTask<double>> operation, double multiplier, bool quick)
+    {
+        await operation();
+        var rates = new double[quick ? 1 : 5];
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        for (var r = 0; r < rates.Length; r++)
+        {
+            rates[r] = multiplier / await operation();
+        }
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var mean = rates.Average();
+        var std = Math.Sqrt(rates.Select(x => (x - mean) * (x - mean)).Average());
+        return new Measurement(mean, std, allocated / (multiplier * rates.Length));
+    }
 }
 
 /// <summary>A figure: mean ± standard deviation of ops per second, and bytes allocated per op.</summary>
