@@ -23,19 +23,22 @@ internal sealed class AnalyzerVerifier<TAnalyzer> : CSharpAnalyzerTest<TAnalyzer
 
     public static Task VerifyAsync(string source) => new AnalyzerVerifier<TAnalyzer>(source).RunAsync();
 
-    protected override IEnumerable<Type> GetSourceGenerators() => [typeof(RemoteGenerator)];
-
     protected override CompilationOptions CreateCompilationOptions() =>
         ((CSharpCompilationOptions)base.CreateCompilationOptions()).WithNullableContextOptions(NullableContextOptions.Enable);
 
     protected override ParseOptions CreateParseOptions() =>
         ((CSharpParseOptions)base.CreateParseOptions()).WithLanguageVersion(LanguageVersion.Latest);
 
+    private static readonly AnalyzerFileReference GeneratorReference = new(typeof(RemoteGenerator).Assembly.Location, new AssemblyLoader());
+
     internal static void Configure<TVerifier>(AnalyzerTest<TVerifier> test)
         where TVerifier : IVerifier, new()
     {
         test.ReferenceAssemblies = TestReferences.None;
         test.TestState.AdditionalReferences.AddRange(TestReferences.All);
+        // The generator goes in as the project's analyzer reference, as in a real project: the workspace runs it,
+        // so both the analyzer's compilation and the code fix's semantic model see the stubs.
+        test.SolutionTransforms.Add((solution, projectId) => solution.AddAnalyzerReference(projectId, GeneratorReference));
         test.TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         // Compiler warnings count (generated code must be clean), except the test code's missing XML docs.
         test.CompilerDiagnostics = CompilerDiagnostics.Warnings;
@@ -57,11 +60,19 @@ internal sealed class CodeFixVerifier<TAnalyzer, TCodeFix> : CSharpCodeFixTest<T
 
     public static Task VerifyAsync(string source, string fixedSource) => new CodeFixVerifier<TAnalyzer, TCodeFix>(source, fixedSource).RunAsync();
 
-    protected override IEnumerable<Type> GetSourceGenerators() => [typeof(RemoteGenerator)];
-
     protected override CompilationOptions CreateCompilationOptions() =>
         ((CSharpCompilationOptions)base.CreateCompilationOptions()).WithNullableContextOptions(NullableContextOptions.Enable);
 
     protected override ParseOptions CreateParseOptions() =>
         ((CSharpParseOptions)base.CreateParseOptions()).WithLanguageVersion(LanguageVersion.Latest);
+}
+
+/// <summary>Loads the generator assembly the tests already have loaded.</summary>
+internal sealed class AssemblyLoader : IAnalyzerAssemblyLoader
+{
+    public void AddDependencyLocation(string fullPath)
+    {
+    }
+
+    public System.Reflection.Assembly LoadFromPath(string fullPath) => System.Reflection.Assembly.LoadFrom(fullPath);
 }
