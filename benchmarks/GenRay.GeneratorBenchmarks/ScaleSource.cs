@@ -4,7 +4,8 @@ namespace GenRay.GeneratorBenchmarks;
 
 /// <summary>
 /// A large user project, as source files: 1,000 [Remote] static methods in 50 partial classes and 200 actor
-/// classes, with the parameter and return shapes real code has (values, arrays, defaults, async, void).
+/// classes, with the parameter and return shapes real code has (values, arrays, defaults, async, void, and a
+/// record of the user's own per class, which gets a generated serializer).
 /// Shared by the benchmark program and the generator tests' correctness check at the same scale.
 /// </summary>
 public static class ScaleSource
@@ -16,8 +17,11 @@ public static class ScaleSource
 
     public static int TaskMethods => TaskClasses * MethodsPerClass;
 
-    /// <summary>The generated files expected: one per task method, one Remote class per task class, one per actor.</summary>
-    public static int ExpectedGeneratedFiles => TaskMethods + TaskClasses + Actors;
+    /// <summary>
+    /// The generated files expected: one per task method, one Remote class per task class, one per actor, and one
+    /// serializer per user record.
+    /// </summary>
+    public static int ExpectedGeneratedFiles => TaskMethods + TaskClasses + Actors + TaskClasses;
 
     /// <summary>(path, text) of every file.</summary>
     public static IReadOnlyList<(string Path, string Text)> Files()
@@ -47,6 +51,8 @@ public static class ScaleSource
         text.AppendLine();
         text.AppendLine($"namespace Scale.Tasks{c % 5};");
         text.AppendLine();
+        text.AppendLine($"public sealed record Item{c}(string Name, int Count, double[] Values);");
+        text.AppendLine();
         text.AppendLine($"public static partial class Tasks{c}");
         text.AppendLine("{");
         for (var m = 0; m < MethodsPerClass; m++)
@@ -57,7 +63,7 @@ public static class ScaleSource
                 0 => $"    public static int M{m}(int x, int y = 0) => x + y;",
                 1 => $"    public static double[] M{m}(double[] values, string? label = null) => values;",
                 2 => $"    public static async Task<string> M{m}(string text) {{ await Task.Yield(); return text; }}",
-                3 => $"    public static void M{m}(List<int> items) {{ items.Clear(); }}",
+                3 => $"    public static Item{c} M{m}(Item{c} item, List<int> items) => item with {{ Count = items.Count }};",
                 _ => $"    [Remote(NumCpus = 0.5, MaxRetries = 2)] public static long M{m}(long a, long b, bool flag = true) => flag ? a : b;",
             });
             text.AppendLine();

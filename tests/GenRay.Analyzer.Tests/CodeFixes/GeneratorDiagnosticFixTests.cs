@@ -18,7 +18,7 @@ public sealed class GeneratorDiagnosticFixTests
                 internal static partial class Middle
                 {
                     // The tasks.
-                    static class Work
+                    internal static class Work
                     {
                         [Remote] public static int F(int x) => x;
                     }
@@ -36,7 +36,7 @@ public sealed class GeneratorDiagnosticFixTests
                 internal static partial class Middle
                 {
                     // The tasks.
-                    static partial class Work
+                    internal static partial class Work
                     {
                         [Remote] public static int F(int x) => x;
                     }
