@@ -88,6 +88,33 @@ public sealed class HoistGetCodeFixTests
         """);
 
     [Fact]
+    public async Task Top_level_statements()
+    {
+        var test = new CodeFixVerifier<GetInLoopAnalyzer, HoistGetCodeFix>(Usings + """
+            var squares = new List<int>();
+            foreach (var x in new[] { 1, 2, 3 })
+            {
+                squares.Add({|GENRAY0020:Ray.Get(Work.Remote.F(x * x))|});
+            }
+            Console.WriteLine(squares.Sum());
+            """ + Declarations, Usings + """
+            var squares = new List<int>();
+            var refs = new List<ObjectRef<int>>();
+            foreach (var x in new[] { 1, 2, 3 })
+            {
+                refs.Add(Work.Remote.F(x * x));
+            }
+            foreach (var result in Ray.Get(refs))
+            {
+                squares.Add(result);
+            }
+            Console.WriteLine(squares.Sum());
+            """ + Declarations);
+        test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+        await test.RunAsync();
+    }
+
+    [Fact]
     public Task No_fix_when_the_code_after_the_get_needs_the_iteration()
     {
         // Printing i after the loop would print the wrong thing: the diagnostic stays, with no fix offered.
