@@ -14,7 +14,7 @@ namespace GenRay.Analyzer.Tests;
 /// </summary>
 public sealed class SampleTests
 {
-    public static TheoryData<string> Projects => new() { "samples/Tutorial", "benchmarks/GenRay.Benchmarks" };
+    public static TheoryData<string> Projects => new() { "samples/Tutorial", "samples/AotSample", "benchmarks/GenRay.Benchmarks" };
 
     [Theory]
     [MemberData(nameof(Projects))]

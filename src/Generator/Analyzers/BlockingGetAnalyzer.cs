@@ -7,21 +7,21 @@ using Microsoft.CodeAnalysis.Operations;
 namespace GenRay.Generator.Analyzers;
 
 /// <summary>
-/// GENRAY0021: <c>Ray.Get</c>/<c>Ray.Wait</c> in async code, where a blocked thread is one an event loop, an
-/// async actor or a server needed. GENRAY0022, Ray's "calling ray.get on task arguments": a remote method that
-/// blocks on an <c>ObjectRef&lt;T&gt;</c> parameter, where declaring it as <c>T</c> lets the scheduler wait instead.
+/// GENRAY0021: <c>Ray.Get</c>/<c>Ray.Wait</c> in async code — async methods (remote ones included), lambdas and
+/// local functions — where a blocked thread is one an event loop, an async actor or a server needed.
 /// </summary>
 /// <remarks>
-/// A synchronous task that submits nested tasks and gets their results is Ray's nested-parallelism pattern, not
-/// an anti-pattern: GenRay, like Ray, gives the task's CPUs back while it blocks. So blocking in a synchronous
-/// remote method is reported only in the one shape Ray documents as harmful.
+/// Blocking in a synchronous remote method is not reported. A task that submits nested tasks and gets their
+/// results is Ray's nested-parallelism pattern, and GenRay, like Ray, gives the task's CPUs back while it blocks;
+/// and an <c>ObjectRef&lt;T&gt;</c> parameter is how a remote decides when, or whether, to fetch a value
+/// (docs/concepts.md), so a Get on one is not a mistake either.
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BlockingGetAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.BlockingWaitInAsyncCode, DiagnosticDescriptors.GetOnRemoteArgument);
+        ImmutableArray.Create(DiagnosticDescriptors.BlockingWaitInAsyncCode);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -48,21 +48,6 @@ public sealed class BlockingGetAnalyzer : DiagnosticAnalyzer
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BlockingWaitInAsyncCode, call.Syntax.GetLocation(),
                 call.TargetMethod.Name, function));
-            return;
-        }
-        if (call.TargetMethod.Name == "Get"
-            && Operations.EnclosingFunction(call) is null
-            && context.ContainingSymbol is IMethodSymbol method
-            && symbols.IsRemoteMethod(method)
-            && call.Arguments.Length > 0
-            && Operations.Unwrap(call.Arguments[0].Value) is IParameterReferenceOperation { Parameter: var parameter }
-            && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method)
-            && parameter.Type is INamedTypeSymbol { TypeArguments.Length: 1 } refType
-            && symbols.IsObjectRef(refType))
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GetOnRemoteArgument, call.Syntax.GetLocation(),
-                $"{method.ContainingType.Name}.{method.Name}", call.TargetMethod.Name, parameter.Name,
-                refType.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
         }
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace GenRay.Generator.Analyzers;
 
 /// <summary>
-/// GENRAY0023, Ray's "passing the same large argument by value repeatedly": a stub called in a loop with the same
+/// GENRAY0022, Ray's "passing the same large argument by value repeatedly": a stub called in a loop with the same
 /// large value each time copies it into every call; <c>Ray.Put</c> once and passing the ref stores it once.
 /// </summary>
 /// <remarks>

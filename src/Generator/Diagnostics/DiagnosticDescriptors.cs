@@ -114,13 +114,8 @@ internal static class DiagnosticDescriptors
         "Blocking Ray.Get or Ray.Wait in async code",
         "Ray.{0} blocks a thread inside the async {1}; use 'await' on the ref (or Ray.GetAsync) so the thread is free while the object is not ready");
 
-    public static readonly DiagnosticDescriptor GetOnRemoteArgument = Warning(
-        "GENRAY0022", Performance,
-        "Remote method blocks on an ObjectRef parameter",
-        "'{0}' calls Ray.{1} on its parameter '{2}'; declare the parameter as '{3}' and keep passing the ref: the call then starts once the value exists instead of holding its worker while it waits");
-
     public static readonly DiagnosticDescriptor LargeValueInLoop = Warning(
-        "GENRAY0023", Performance,
+        "GENRAY0022", Performance,
         "The same large value is copied into remote calls in a loop",
         "'{0}' ({1}) is copied into every '{2}' call this loop makes; store it once before the loop with 'var {3} = Ray.Put({0});' and pass {3}");
 

@@ -3,7 +3,7 @@ using static GenRay.Analyzer.Tests.Remotes;
 
 namespace GenRay.Analyzer.Tests.Analyzers;
 
-/// <summary>GENRAY0021 (blocking in async code) and GENRAY0022 (a remote method blocking on its ObjectRef parameter).</summary>
+/// <summary>GENRAY0021: blocking in async code.</summary>
 public sealed class BlockingGetTests
 {
     private static Task Verify(string code) => AnalyzerVerifier<BlockingGetAnalyzer>.VerifyAsync(With(code));
@@ -94,22 +94,7 @@ public sealed class BlockingGetTests
     }
 
     [Fact]
-    public Task GENRAY0022_remote_methods_that_block_on_an_ObjectRef_parameter() => Verify("""
-        public static partial class Jobs
-        {
-            [Remote]
-            public static int Next(ObjectRef<int> previous) => {|GENRAY0022:Ray.Get(previous)|} + 1;
-        }
-
-        [Remote]
-        public partial class Reader
-        {
-            public int Read(ObjectRef<int> source) => {|GENRAY0022:Ray.Get(source)|};
-        }
-        """);
-
-    [Fact]
-    public Task GENRAY0022_nested_tasks_and_value_parameters_are_clean() => Verify("""
+    public Task Blocking_in_synchronous_remote_methods_is_clean() => Verify("""
         public static partial class Jobs
         {
             // Ray's nested-task pattern: GenRay lends the task's CPUs out while it waits.
@@ -124,10 +109,9 @@ public sealed class BlockingGetTests
                 return Ray.Get(refs).Sum();
             }
 
+            // A ref parameter lets a remote decide when, or whether, to fetch (docs/concepts.md).
             [Remote]
-            public static int Next(int previous) => previous + 1;
-
-            public static int NotRemote(ObjectRef<int> r) => Ray.Get(r);
+            public static int Fetch(ObjectRef<int> pending, bool needed) => needed ? Ray.Get(pending) : 0;
         }
         """);
 }

@@ -3,7 +3,7 @@ using static GenRay.Analyzer.Tests.Remotes;
 
 namespace GenRay.Analyzer.Tests.Analyzers;
 
-/// <summary>GENRAY0023: the same large value passed by value to stubs in a loop.</summary>
+/// <summary>GENRAY0022: the same large value passed by value to stubs in a loop.</summary>
 public sealed class LargeValueInLoopTests
 {
     private static Task Verify(string body) => AnalyzerVerifier<LargeValueInLoopAnalyzer>.VerifyAsync(With($$"""
@@ -25,18 +25,18 @@ public sealed class LargeValueInLoopTests
     public Task An_array_a_list_and_a_field_in_loops() => Verify("""
                 for (var i = 0; i < 10; i++)
                 {
-                    refs.Add(Work.Remote.Sum({|GENRAY0023:data|}, i));
-                    refs.Add(Work.Remote.Sum({|GENRAY0023:_table|}, i));
+                    refs.Add(Work.Remote.Sum({|GENRAY0022:data|}, i));
+                    refs.Add(Work.Remote.Sum({|GENRAY0022:_table|}, i));
                 }
                 foreach (var item in items)
                 {
-                    refs.Add(Work.Remote.Count({|GENRAY0023:items|}, name));
+                    refs.Add(Work.Remote.Count({|GENRAY0022:items|}, name));
                 }
         """);
 
     [Fact]
     public Task Ray_s_own_example_a_comprehension() => Verify("""
-                refs.AddRange(Enumerable.Range(0, 10).Select(i => Work.Remote.Sum({|GENRAY0023:data|}, i)));
+                refs.AddRange(Enumerable.Range(0, 10).Select(i => Work.Remote.Sum({|GENRAY0022:data|}, i)));
         """);
 
     [Fact]

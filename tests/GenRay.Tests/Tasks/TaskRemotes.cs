@@ -47,11 +47,8 @@ public static partial class TaskRemotes
     [Remote]
     public static ObjectRef<int> MakeRef(int x) => Remote.Echo(x);
 
-    // On purpose: tests pass a ref as a value and read it inside the task, which GENRAY0022 advises against.
-#pragma warning disable GENRAY0022
     [Remote]
     public static int Unwrap(ObjectRef<int> inner) => Ray.Get(inner);
-#pragma warning restore GENRAY0022
 
     [Remote]
     public static int Sum(int[] values) => values.Sum();
