@@ -9,6 +9,7 @@ public sealed class GeneratorDiagnosticTests
 
     private static Diagnostic Single(GeneratorOutput output, string id)
     {
+        Assert.Empty(output.CompileDiagnostics.Select(d => d.ToString()));
         var matching = output.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
         Assert.True(matching.Count == 1, $"expected one {id}, got: {string.Join("; ", output.GeneratorDiagnostics)}");
         Assert.StartsWith("https://", matching[0].Descriptor.HelpLinkUri);
@@ -101,6 +102,7 @@ public sealed class GeneratorDiagnosticTests
         var output = Run("public static partial class Work { static int s; [Remote] public static ref int F() => ref s; [Remote] public static ReadOnlySpan<int> G() => default; }");
 
         Assert.Equal(2, output.GeneratorDiagnostics.Count(d => d.Id == "GENRAY0007"));
+        Assert.Empty(output.CompileDiagnostics.Select(d => d.ToString()));
     }
 
     [Fact]
@@ -120,6 +122,7 @@ public sealed class GeneratorDiagnosticTests
             """);
 
         Assert.Equal(3, output.GeneratorDiagnostics.Count(d => d.Id == "GENRAY0009"));
+        Assert.Empty(output.CompileDiagnostics.Select(d => d.ToString()));
     }
 
     [Fact]
@@ -161,6 +164,7 @@ public sealed class GeneratorDiagnosticTests
         Assert.Equal(2, warnings.Count);
         Assert.All(warnings, w => Assert.Equal(DiagnosticSeverity.Warning, w.Severity));
         Assert.Contains(output.Files.Keys, f => f.Contains("Adder")); // a warning: code is still generated
+        Assert.Empty(output.CompileDiagnostics.Select(d => d.ToString()));
     }
 
     [Fact]

@@ -129,7 +129,7 @@ public sealed class IncrementalityTests
         return (first, second);
     }
 
-    private static void AssertAllCached(GeneratorDriverRunResult run)
+    internal static void AssertAllCached(GeneratorDriverRunResult run)
     {
         var steps = run.Results[0].TrackedSteps;
         foreach (var name in s_trackedSteps)

@@ -30,6 +30,9 @@ public sealed class PackageTests : IDisposable
             Assert.Contains("lib/net10.0/GenRay.dll", entries);
             Assert.Contains("lib/net10.0/GenRay.Attributes.dll", entries);
             Assert.Contains("analyzers/dotnet/cs/GenRay.Generator.dll", entries);
+            Assert.Contains("analyzers/dotnet/cs/GenRay.CodeFixes.dll", entries);
+            // Nothing else belongs there: Roslyn and Workspaces come from the host, never from the package.
+            Assert.Equal(2, entries.Count(e => e.StartsWith("analyzers/", StringComparison.Ordinal)));
         }
 
         var app = Path.Combine(_work, "app");

@@ -102,6 +102,23 @@ internal static class DiagnosticDescriptors
         "Result type cannot cross a process",
         "The result of '{0}' cannot cross a process: {1}: {2} — {3}");
 
+    // GENRAY0018 and GENRAY0019 stay reserved for the serializability analysis.
+
+    public static readonly DiagnosticDescriptor GetInSubmittingLoop = Warning(
+        "GENRAY0020", Performance,
+        "Ray.Get inside the loop that submitted the ref",
+        "Ray.Get waits for '{0}' in the same loop iteration that submitted it, so the calls run one after another; collect the refs in the loop and call Ray.Get on the list after it");
+
+    public static readonly DiagnosticDescriptor BlockingWaitInAsyncCode = Warning(
+        "GENRAY0021", Usage,
+        "Blocking Ray.Get or Ray.Wait in async code",
+        "Ray.{0} blocks a thread inside the async {1}; use 'await' on the ref (or Ray.GetAsync) so the thread is free while the object is not ready");
+
+    public static readonly DiagnosticDescriptor LargeValueInLoop = Warning(
+        "GENRAY0022", Performance,
+        "The same large value is copied into remote calls in a loop",
+        "'{0}' ({1}) is copied into every '{2}' call this loop makes; store it once before the loop with 'var {3} = Ray.Put({0});' and pass {3}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All().ToDictionary(d => d.Id);
 
     public static IEnumerable<DiagnosticDescriptor> All() => typeof(DiagnosticDescriptors)

@@ -33,13 +33,33 @@ internal static class SymbolFacts
         genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
         miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
 
-    public static bool IsActor(INamedTypeSymbol type) =>
-        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RemoteAttributeName);
+    // The transforms run for every [Remote] declaration on every edit, so type tests compare names structurally
+    // instead of formatting display strings.
+    public static bool IsActor(INamedTypeSymbol type) => HasRemoteAttribute(type);
 
     public static bool HasRemoteAttribute(ISymbol symbol) =>
-        symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RemoteAttributeName);
+        symbol.GetAttributes().Any(a => IsNamed(a.AttributeClass, "RemoteAttribute", "GenRay"));
 
-    public static string DisplayName(INamedTypeSymbol type) => type.ToDisplayString(s_displayFormat);
+    /// <summary>Whether <paramref name="type"/> is <c>{ns}.{name}</c>, namespace given outermost first.</summary>
+    public static bool IsNamed(ITypeSymbol? type, string name, params string[] ns) =>
+        type is not null && type.Name == name && type.ContainingType is null && IsNamespace(type.ContainingNamespace, ns);
+
+    /// <summary>Whether <paramref name="symbol"/> is the namespace <c>a.b.c</c> given as <c>["a", "b", "c"]</c>.</summary>
+    public static bool IsNamespace(INamespaceSymbol? symbol, params string[] ns)
+    {
+        for (var i = ns.Length - 1; i >= 0; i--)
+        {
+            if (symbol is null || symbol.IsGlobalNamespace || symbol.Name != ns[i])
+            {
+                return false;
+            }
+            symbol = symbol.ContainingNamespace;
+        }
+        return symbol is { IsGlobalNamespace: true };
+    }
+
+    public static string DisplayName(INamedTypeSymbol type) =>
+        s_described.TryGetValue(type, out var known) ? known.DisplayName : type.ToDisplayString(s_displayFormat);
 
     /// <summary>A type as a person writes it: <c>List&lt;Job&gt;</c>, <c>Func&lt;int&gt;</c>.</summary>
     public static string DisplayType(ITypeSymbol type) => type.ToDisplayString(s_displayFormat);
@@ -51,6 +71,28 @@ internal static class SymbolFacts
     /// joining them: a type that is not partial, generic, or not a class/struct/record.
     /// </summary>
     public static ContainingType? Describe(INamedTypeSymbol type, string member, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    {
+        if (s_described.TryGetValue(type, out var known))
+        {
+            return known;
+        }
+        var described = DescribeChain(type, member, diagnostics, ct);
+        if (described is not null)
+        {
+            s_described.GetValue(type, _ => described);
+        }
+        return described;
+    }
+
+    /// <summary>
+    /// Types already described in the current compilation. The transform runs once per [Remote] method on every
+    /// edit, and the methods of one class share its description; this keeps it to once per class. Keys are weak
+    /// (a compilation's symbols die with it) and values are plain strings, so nothing is kept alive. Only types
+    /// without errors are kept: their diagnostics name the member being parsed.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<INamedTypeSymbol, ContainingType> s_described = new();
+
+    private static ContainingType? DescribeChain(INamedTypeSymbol type, string member, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
         var ok = true;
         var chain = new List<TypeDeclaration>();
@@ -181,7 +223,7 @@ internal static class SymbolFacts
             var name = SyntaxFacts.GetKeywordKind(parameter.Name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(parameter.Name) != SyntaxKind.None
                 ? "@" + parameter.Name
                 : parameter.Name;
-            var isToken = parameter.Type.ToDisplayString() == "System.Threading.CancellationToken";
+            var isToken = IsNamed(parameter.Type, "CancellationToken", "System", "Threading");
             result.Add(new Parameter(name, "_" + parameter.Name, type, DefaultValue(parameter, type), isToken));
         }
         return ok ? result : null;
@@ -203,7 +245,7 @@ internal static class SymbolFacts
             return (ReturnKind.Void, UnitType);
         }
         var type = method.ReturnType;
-        if (type is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+        if (type is INamedTypeSymbol named && IsNamespace(named.ContainingNamespace, "System", "Threading", "Tasks"))
         {
             switch (named.MetadataName)
             {
@@ -268,7 +310,7 @@ internal static class SymbolFacts
             return false;
         }
         var returned = method.ReturnType;
-        if (returned is INamedTypeSymbol { IsGenericType: true } named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks"
+        if (returned is INamedTypeSymbol { IsGenericType: true } named && IsNamespace(named.ContainingNamespace, "System", "Threading", "Tasks")
             && named.MetadataName is "Task`1" or "ValueTask`1")
         {
             returned = named.TypeArguments[0];

@@ -1,0 +1,104 @@
+// The generator at scale: how long one run takes over 1,000 [Remote] methods and 200 actors (a full build, or
+// the IDE opening the project), and how long a re-run takes after a one-line edit (a keystroke in the IDE).
+// Targets from issue 4: < 2 s for the full run, < 50 ms for the incremental one. Prints medians; exits 2 when a
+// median misses its target.
+//
+//   dotnet run -c Release --project benchmarks/GenRay.GeneratorBenchmarks
+using System.Diagnostics;
+using GenRay.Generator;
+using GenRay.GeneratorBenchmarks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+const int FullRuns = 7;
+const int Edits = 25;
+const int WarmUpEdits = 40;
+
+var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
+var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+    .Where(p => !Path.GetFileName(p).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
+    .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+    .ToList();
+var files = ScaleSource.Files();
+
+Console.WriteLine($"GenRay generator at scale: {ScaleSource.TaskMethods} [Remote] methods in {ScaleSource.TaskClasses} classes, " +
+    $"{ScaleSource.Actors} actor classes, {files.Count} files; {Environment.ProcessorCount} CPUs, .NET {Environment.Version}");
+
+// The first run in a process also JIT-compiles Roslyn and the generator. A compiler server or an IDE has both
+// warm after the first build, so that run is reported on its own and the medians are taken once warm.
+var cold = Stopwatch.StartNew();
+var firstRun = NewDriver(new RemoteGenerator()).RunGenerators(NewCompilation()).GetRunResult();
+cold.Stop();
+var generated = firstRun.GeneratedTrees.Length;
+if (generated != ScaleSource.ExpectedGeneratedFiles || !firstRun.Diagnostics.IsEmpty)
+{
+    Console.Error.WriteLine($"expected {ScaleSource.ExpectedGeneratedFiles} generated files and no diagnostics, got {generated} and {firstRun.Diagnostics.Length}");
+    return 1;
+}
+
+var (full, incremental) = Measure(new RemoteGenerator());
+var (scanFull, scanIncremental) = Measure(new AttributeScanFloor());
+var (bindFull, bindIncremental) = Measure(new SignatureBindingFloor());
+
+Console.WriteLine($"generated files                      {generated}");
+Console.WriteLine($"first run in a fresh process         {cold.Elapsed.TotalMilliseconds,8:F1} ms");
+Console.WriteLine($"full run, median of {FullRuns}               {Median(full),8:F1} ms  (min {full.Min():F1}, max {full.Max():F1}; target < 2000)");
+Console.WriteLine($"one-line edit, median of {Edits}         {Median(incremental),8:F1} ms  (min {incremental.Min():F1}, max {incremental.Max():F1}; target < 50)");
+Console.WriteLine("  what any [Remote] generator pays on the same project (Roslyn's work, not GenRay's):");
+Console.WriteLine($"  attribute scan alone               {Median(scanFull),8:F1} ms full, {Median(scanIncremental),6:F1} ms per edit");
+Console.WriteLine($"  scan + binding the signatures      {Median(bindFull),8:F1} ms full, {Median(bindIncremental),6:F1} ms per edit");
+return Median(full) < 2000 && Median(incremental) < 50 ? 0 : 2;
+
+(List<double> Full, List<double> Incremental) Measure(IIncrementalGenerator generator)
+{
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    var full = new List<double>();
+    for (var i = 0; i < FullRuns + 2; i++)
+    {
+        // A fresh compilation each time: binding the [Remote] declarations is part of what a build pays.
+        var compilation = NewCompilation();
+        var watch = Stopwatch.StartNew();
+        NewDriver(generator).RunGenerators(compilation);
+        if (i >= 2)
+        {
+            full.Add(watch.Elapsed.TotalMilliseconds);
+        }
+    }
+
+    // Each phase starts from a clean heap, so one phase's garbage is not collected on the next one's clock.
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    var driver = NewDriver(generator);
+    var current = NewCompilation();
+    driver = driver.RunGenerators(current);
+    var tasks0 = current.SyntaxTrees.First(t => t.FilePath == files[0].Path);
+    var incremental = new List<double>();
+    for (var i = 1; i <= WarmUpEdits + Edits; i++)
+    {
+        var edited = CSharpSyntaxTree.ParseText(ScaleSource.EditBody(files[0].Text, i), parseOptions, tasks0.FilePath);
+        current = current.ReplaceSyntaxTree(tasks0, edited);
+        tasks0 = edited;
+        var watch = Stopwatch.StartNew();
+        driver = driver.RunGenerators(current);
+        if (i > WarmUpEdits)
+        {
+            incremental.Add(watch.Elapsed.TotalMilliseconds);
+        }
+    }
+    return (full, incremental);
+}
+
+Compilation NewCompilation() => CSharpCompilation.Create("Scale",
+    files.Select(f => CSharpSyntaxTree.ParseText(f.Text, parseOptions, f.Path)),
+    references,
+    new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+GeneratorDriver NewDriver(IIncrementalGenerator generator) => CSharpGeneratorDriver.Create([generator.AsSourceGenerator()], parseOptions: parseOptions,
+    driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
