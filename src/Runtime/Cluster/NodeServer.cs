@@ -143,6 +143,31 @@ internal sealed class NodeServer : IAsyncDisposable
         Channel(holder).CreateCallInvoker().BlockingUnaryCall(NodeService.ReleaseMethod, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(5)), IdCodec.Encode(ids));
     }
 
+    /// <summary>
+    /// Takes a lease on a value held by <paramref name="holder"/> on behalf of the process a ref to it is being sent to
+    /// (which drops it when its ref is collected). Synchronous, so the holder counts the new lease before anyone can
+    /// drop theirs: the sender's own lease keeps the value alive until this returns.
+    /// </summary>
+    public void AddLease(string holder, ObjectId id)
+    {
+        if (holder == Address)
+        {
+            if (!Store.AddLease(id))
+            {
+                throw Lost(id, holder, "it is no longer held here");
+            }
+            return;
+        }
+        try
+        {
+            Channel(holder).CreateCallInvoker().BlockingUnaryCall(NodeService.LeaseMethod, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(5)), IdCodec.Encode(id));
+        }
+        catch (RpcException error)
+        {
+            throw Lost(id, holder, error.Status.Detail);
+        }
+    }
+
     private static RayException Lost(ObjectId id, string holder, string why) =>
         new($"Object {id} could not be fetched from {holder}: {why}. The process that held it is gone or released it.");
 

@@ -7,7 +7,7 @@ namespace GenRay.Cluster;
 /// <summary>
 /// The gRPC service every GenRay process hosts (code-first, no .proto): <c>Connect</c>, the long-lived duplex
 /// stream a driver opens to each worker, carrying batches of messages both ways; <c>Fetch</c>, a value this process
-/// holds, streamed in chunks of at most 1 MiB; <c>Release</c>, leases other processes no longer need.
+/// holds, streamed in chunks of at most 1 MiB; <c>Lease</c> and <c>Release</c>, the leases other processes take and drop on held values.
 /// Public only because gRPC's binder requires public virtual methods.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -22,6 +22,7 @@ public class NodeService
     internal static readonly Method<byte[], byte[]> ConnectMethod = new(MethodType.DuplexStreaming, ServiceName, "Connect", Bytes, Bytes);
     internal static readonly Method<byte[], byte[]> FetchMethod = new(MethodType.ServerStreaming, ServiceName, "Fetch", Bytes, Bytes);
     internal static readonly Method<byte[], byte[]> ReleaseMethod = new(MethodType.Unary, ServiceName, "Release", Bytes, Bytes);
+    internal static readonly Method<byte[], byte[]> LeaseMethod = new(MethodType.Unary, ServiceName, "Lease", Bytes, Bytes);
 
     private readonly NodeServer _node;
 
@@ -33,6 +34,7 @@ public class NodeService
         binder.AddMethod(ConnectMethod, service is null ? null : service.Connect);
         binder.AddMethod(FetchMethod, service is null ? null : service.Fetch);
         binder.AddMethod(ReleaseMethod, service is null ? null : service.Release);
+        binder.AddMethod(LeaseMethod, service is null ? null : service.Lease);
     }
 
     /// <summary>A peer's control stream.</summary>
@@ -45,7 +47,7 @@ public class NodeService
         var id = IdCodec.ReadObjectId(request);
         if (!_node.Store.TryGet(id, out var bytes))
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"This process does not hold object {id} (freed, or never here)."));
+            throw new RpcException(new Status(StatusCode.NotFound, $"This process does not hold object {id} (freed, or never here)"));
         }
         for (var offset = 0; offset < bytes.Length || offset == 0; offset += ChunkSize)
         {
@@ -56,6 +58,17 @@ public class NodeService
                 break;
             }
         }
+    }
+
+    /// <summary>Adds a lease on a held value for a process a ref to it is forwarded to. Fails when the value is gone.</summary>
+    public virtual Task<byte[]> Lease(byte[] request, ServerCallContext context)
+    {
+        var id = IdCodec.ReadObjectId(request);
+        if (!_node.Store.AddLease(id))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"This process does not hold object {id} (freed, or never here)"));
+        }
+        return Task.FromResult(Array.Empty<byte>());
     }
 
     /// <summary>Drops leases.</summary>

@@ -30,6 +30,17 @@ internal sealed class ObjectStore
         });
     }
 
+    /// <summary>One more lease on a held value, for a process a ref to it is being forwarded to; false when it is gone.</summary>
+    public bool AddLease(ObjectId id)
+    {
+        if (!_entries.TryGetValue(id, out var entry))
+        {
+            return false;
+        }
+        Interlocked.Increment(ref entry.Leases);
+        return true;
+    }
+
     public void Release(ObjectId id)
     {
         if (_entries.TryGetValue(id, out var entry) && Interlocked.Decrement(ref entry.Leases) <= 0)

@@ -200,6 +200,15 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             onFailure!(new RayException($"Sending to the driver failed: {error.Message}", error));
             return;
         }
+        if (Messages.TooLarge(message) is { } tooLarge)
+        {
+            if (onFailure is null)
+            {
+                throw tooLarge;
+            }
+            onFailure(tooLarge);
+            return;
+        }
         (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message);
     }
 
