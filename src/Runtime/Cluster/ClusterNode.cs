@@ -26,7 +26,7 @@ internal abstract class ClusterNode : Executor
 
     public override Serialization.WireContext Wire => WireContext;
 
-    public override byte[] Fetch(RemoteValue location, ObjectId id) => Server.Fetch(location.Holder, id);
+    public override Fetched Fetch(RemoteValue location, ObjectId id) => Server.Fetch(location.Holder, id);
 
     /// <summary>A pending ref is being sent to another process, which will ask about it by id.</summary>
     public abstract void Exporting(ObjectRef pending);

@@ -288,6 +288,7 @@ internal sealed class DriverNode : ClusterNode
 
     public void WorkerLost(WorkerHandle worker)
     {
+        SharedMemory.RemoveFilesOf(worker.Pid); // the values it held died with it
         if (!_stopping)
         {
             Console.Error.WriteLine($"GenRay: {worker.Name} is gone; its tasks and actors failed.");

@@ -20,7 +20,23 @@ public class NodeService
     internal static readonly Marshaller<byte[]> Bytes = Marshallers.Create(static bytes => bytes, static bytes => bytes);
 
     internal static readonly Method<byte[], byte[]> ConnectMethod = new(MethodType.DuplexStreaming, ServiceName, "Connect", Bytes, Bytes);
-    internal static readonly Method<byte[], byte[]> FetchMethod = new(MethodType.ServerStreaming, ServiceName, "Fetch", Bytes, Bytes);
+    internal const string FetchName = "Fetch";
+    internal const string LengthHeader = "genray-length";
+
+    // Chunks go out as slices of the held bytes, written straight into gRPC's buffer (no copy per chunk).
+    private static readonly Marshaller<Chunk> Slices = new(
+        static (chunk, context) =>
+        {
+            var slice = chunk.Bytes;
+            context.SetPayloadLength(slice.Length);
+            var buffer = context.GetBufferWriter();
+            slice.Span.CopyTo(buffer.GetSpan(slice.Length));
+            buffer.Advance(slice.Length);
+            context.Complete();
+        },
+        static _ => throw new NotSupportedException("Fetch chunks are read by the fetching side's own marshaller."));
+
+    internal static readonly Method<byte[], Chunk> FetchMethod = new(MethodType.ServerStreaming, ServiceName, FetchName, Bytes, Slices);
     internal static readonly Method<byte[], byte[]> ReleaseMethod = new(MethodType.Unary, ServiceName, "Release", Bytes, Bytes);
     internal static readonly Method<byte[], byte[]> LeaseMethod = new(MethodType.Unary, ServiceName, "Lease", Bytes, Bytes);
 
@@ -41,22 +57,31 @@ public class NodeService
     public virtual Task Connect(IAsyncStreamReader<byte[]> requests, IServerStreamWriter<byte[]> responses, ServerCallContext context) =>
         _node.AcceptAsync(requests, responses, context.CancellationToken);
 
-    /// <summary>Streams a held value.</summary>
-    public virtual async Task Fetch(byte[] request, IServerStreamWriter<byte[]> responses, ServerCallContext context)
+    /// <summary>
+    /// Streams a held value: its length in a response header (the fetcher allocates once), then its chunks; or, to a
+    /// fetcher on this machine that asks for it, the path of a shared-memory copy (<see cref="SharedMemory"/>).
+    /// </summary>
+    public virtual async Task Fetch(byte[] request, IServerStreamWriter<Chunk> responses, ServerCallContext context)
     {
         var id = IdCodec.ReadObjectId(request);
+        if (context.RequestHeaders.GetValue(SharedMemory.Header) is not null && _node.Store.TryGetShared(id, out var path, out var shared))
+        {
+            await context.WriteResponseHeadersAsync(new Metadata
+            {
+                { LengthHeader, shared.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                { SharedMemory.Header, path },
+            }).ConfigureAwait(false);
+            return;
+        }
         if (!_node.Store.TryGet(id, out var bytes))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"This process does not hold object {id} (freed, or never here)"));
         }
-        for (var offset = 0; offset < bytes.Length || offset == 0; offset += ChunkSize)
+        await context.WriteResponseHeadersAsync(new Metadata { { LengthHeader, bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) } })
+            .ConfigureAwait(false);
+        for (var offset = 0; offset < bytes.Length; offset += ChunkSize)
         {
-            var length = Math.Min(ChunkSize, bytes.Length - offset);
-            await responses.WriteAsync(bytes.Slice(offset, length).ToArray(), context.CancellationToken).ConfigureAwait(false);
-            if (bytes.Length == 0)
-            {
-                break;
-            }
+            await responses.WriteAsync(new Chunk(bytes.Slice(offset, Math.Min(ChunkSize, bytes.Length - offset))), context.CancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -80,6 +105,15 @@ public class NodeService
         }
         return Task.FromResult(Array.Empty<byte>());
     }
+}
+
+/// <summary>One chunk of a fetched value: a slice of the held bytes. Public only because the service method's signature names it.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class Chunk
+{
+    internal Chunk(ReadOnlyMemory<byte> bytes) => Bytes = bytes;
+
+    internal ReadOnlyMemory<byte> Bytes { get; }
 }
 
 /// <summary>Object and actor ids on the wire: <c>[owner, sequence, kind]</c> and <c>[owner, sequence]</c>.</summary>

@@ -58,6 +58,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         Console.Out.Flush();
         worker._done.Wait();
         Console.Out.Flush();
+        SharedMemory.RemoveFilesOf(Environment.ProcessId);
         Environment.Exit(0);
     }
 
@@ -77,6 +78,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             catch (IOException)
             {
             }
+            SharedMemory.RemoveFilesOf(Environment.ProcessId); // the values this worker held go with it
             Environment.Exit(0);
         })
         { IsBackground = true, Name = "GenRay driver watch" };

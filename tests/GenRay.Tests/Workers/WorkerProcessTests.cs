@@ -173,6 +173,72 @@ public sealed class WorkerProcessTests : RayTest
         Assert.Equal(2 << 20, Ray.Get(made, TimeSpan.FromSeconds(30)).Length); // still held for the driver
     }
 
+    [Fact]
+    public void A_large_value_is_read_through_shared_memory_and_its_file_goes_with_the_last_ref()
+    {
+        Start(o => o.NumCpus = 4);
+        var probes = Enumerable.Range(0, 2).Select(_ => LeaseProbe.Remote.New()).ToList(); // one in each worker
+        var holder = Ray.Get(probes[0].DropReleasedLeases());
+
+        var weak = MakeThereReadHere(probes[0], probes[1], holder);
+
+        // Every ref dropped (the driver's, the reader's): the holder deletes the file.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.False(weak.TryGetTarget(out _), "the driver still references the ref it dropped");
+        ((ClusterNode)RayRuntime.Current!.Executor).Leases.Flush();
+        Ray.Get(probes.Select(p => p.DropReleasedLeases()).ToList());
+        Assert.True(SpinWait.SpinUntil(() => !SharedMemory.FilesOf(holder).Any(), TimeSpan.FromSeconds(10)),
+            $"left behind: {string.Join(", ", SharedMemory.FilesOf(holder))}");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference<ObjectRef<byte[]>> MakeThereReadHere(ActorHandle<LeaseProbe> maker, ActorHandle<LeaseProbe> reader, int makerPid)
+    {
+        var made = maker.Make(8 << 20);
+        Assert.Single(Ray.Wait([made], 1, TimeSpan.FromSeconds(30)).Ready);
+        var sum = Ray.Get(reader.Checksum(made), TimeSpan.FromSeconds(30));
+        Assert.Single(SharedMemory.FilesOf(makerPid)); // held in shared memory, where the reader mapped it
+        Assert.Equal(WorkerRemotes.Expected(8 << 20), sum);
+        return new WeakReference<ObjectRef<byte[]>>(made);
+    }
+
+    [Fact]
+    public void Shared_memory_files_of_a_killed_worker_are_removed()
+    {
+        Start(o => o.NumCpus = 4);
+        var probe = LeaseProbe.Remote.New();
+        var pid = Ray.Get(probe.DropReleasedLeases());
+        var made = probe.Make(4 << 20);
+        Assert.Equal(4 << 20, Ray.Get(made, TimeSpan.FromSeconds(30)).Length); // the driver read it: the file exists
+        Assert.Single(SharedMemory.FilesOf(pid));
+
+        Driver.Workers.Single(w => w.Pid == pid).Process.Kill();
+
+        Assert.True(SpinWait.SpinUntil(() => !SharedMemory.FilesOf(pid).Any(), TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void With_shared_memory_off_large_values_stream_in_chunks()
+    {
+        Environment.SetEnvironmentVariable("GENRAY_OBJECT_TRANSFER", "stream"); // the workers inherit it
+        try
+        {
+            Start(o => o.NumCpus = 4);
+            var probes = Enumerable.Range(0, 2).Select(_ => LeaseProbe.Remote.New()).ToList();
+            var holder = Ray.Get(probes[0].DropReleasedLeases());
+            var made = probes[0].Make(3 << 20);
+
+            Assert.Equal(WorkerRemotes.Expected(3 << 20), Ray.Get(probes[1].Checksum(made), TimeSpan.FromSeconds(30)));
+            Assert.Equal(3 << 20, Ray.Get(made, TimeSpan.FromSeconds(30)).Length);
+            Assert.Empty(SharedMemory.FilesOf(holder));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GENRAY_OBJECT_TRANSFER", null);
+        }
+    }
+
     // Starts tasks that hold a CPU each until the test ends, until one runs on the given worker (tasks go to the
     // least busy worker, so this takes one or two).
     private static ObjectRef<int> HoldOn(WorkerHandle worker)
@@ -241,6 +307,8 @@ public static partial class WorkerRemotes
 public sealed partial class LeaseProbe
 {
     public long Checksum(byte[] bytes) => WorkerRemotes.Checksum(bytes);
+
+    public byte[] Make(int size) => WorkerRemotes.Make(size);
 
     public int DropReleasedLeases()
     {
