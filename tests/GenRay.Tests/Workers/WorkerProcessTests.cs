@@ -204,6 +204,17 @@ public sealed class WorkerProcessTests : RayTest
     }
 
     [Fact]
+    public void A_1_GiB_array_moves_from_one_worker_to_the_other()
+    {
+        Start(o => o.NumCpus = 4);
+        var probes = Enumerable.Range(0, 2).Select(_ => LeaseProbe.Remote.New()).ToList(); // one in each worker
+
+        var made = probes[0].Make(1 << 30);
+
+        Assert.Equal(WorkerRemotes.Expected(1 << 30), Ray.Get(probes[1].Checksum(made), TimeSpan.FromMinutes(2)));
+    }
+
+    [Fact]
     public void Shared_memory_files_of_a_killed_worker_are_removed()
     {
         Start(o => o.NumCpus = 4);
