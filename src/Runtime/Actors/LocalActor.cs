@@ -118,7 +118,9 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
                 SynchronizationContext.SetSynchronizationContext(previousContext);
             }
         }
-        Volatile.Write(ref _scheduled, 0);
+        // A full fence, not a release: the check below must not read the mailbox before this store is visible, or a
+        // call made ready meanwhile (whose Kick saw the turn still scheduled) would wait forever.
+        Interlocked.Exchange(ref _scheduled, 0);
         if (HasRunnableWork())
         {
             Kick();

@@ -88,7 +88,7 @@ internal sealed class PeerConnection
                 }
                 if (batch.Count == 0)
                 {
-                    Volatile.Write(ref _writing, 0);
+                    Interlocked.Exchange(ref _writing, 0); // a full fence: the look below must follow this store
                     // A message queued after the drain but before the flag cleared would be stranded: look again.
                     if (_outbox.IsEmpty || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
                     {
