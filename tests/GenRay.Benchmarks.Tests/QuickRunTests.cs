@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Xunit.Sdk;
+
+namespace GenRay.Benchmarks.Tests;
+
+/// <summary>
+/// The microbenchmark's <c>--quick</c> mode as CI's smoke test: in each mode every metric of Ray's suite runs and
+/// reports a positive figure, and the JSON carries them. Nothing about speed is asserted: that is what the full
+/// run and docs/benchmarks.md are for.
+/// </summary>
+public sealed class QuickRunTests
+{
+    /// <summary>Ray's microbenchmark metrics (ray_perf.py), every one of which the suite must port.</summary>
+    private static readonly string[] s_rayMetrics =
+    [
+        "single_client_tasks_sync", "single_client_tasks_async", "multi_client_tasks_async",
+        "single_client_tasks_and_get_batch", "single_client_wait_1k_refs", "1_1_actor_calls_sync",
+        "1_1_actor_calls_async", "1_1_actor_calls_concurrent", "1_n_actor_calls_async", "n_n_actor_calls_async",
+        "n_n_actor_calls_with_arg_async", "1_1_async_actor_calls_sync", "1_1_async_actor_calls_async",
+        "single_client_get_calls", "single_client_put_calls", "multi_client_put_calls", "single_client_put_gigabytes",
+        "single_client_get_object_containing_10k_refs",
+    ];
+
+    [Theory]
+    [InlineData("inprocess")]
+    [InlineData("workers:2")]
+    public void Every_metric_runs_and_reports_a_positive_figure(string mode)
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"genray-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (exit, output) = Run("--quick", "--mode", mode, "--json", json);
+            Assert.True(exit == 0, $"the benchmarks exited with {exit}:\n{output}");
+
+            using var document = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.Equal(mode, document.RootElement.GetProperty("mode").GetString());
+            var results = document.RootElement.GetProperty("results").EnumerateArray()
+                .ToDictionary(r => r.GetProperty("name").GetString()!, r => r.GetProperty("mean").GetDouble());
+            Assert.All(s_rayMetrics, name => Assert.True(results.ContainsKey(name), $"{name} did not run:\n{output}"));
+            Assert.All(results, r => Assert.True(r.Value > 0, $"{r.Key} reported {r.Value}:\n{output}"));
+            Assert.All(s_rayMetrics, name => Assert.Contains($"| {name} |", output)); // and the table shows them
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    [Fact]
+    public void A_wrong_argument_is_refused_with_the_usage()
+    {
+        var (exit, output) = Run("--mode", "threads");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("use inprocess, workers:N", output);
+    }
+
+    private static (int Exit, string Output) Run(params string[] arguments)
+    {
+        var assembly = typeof(QuickRunTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "BenchmarksAssembly").Value;
+        if (string.IsNullOrEmpty(assembly) || !File.Exists(assembly))
+        {
+            throw new InvalidOperationException($"The benchmarks were not built where the build said they would be: '{assembly}'.");
+        }
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+        };
+        start.ArgumentList.Add(assembly);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new XunitException($"The benchmarks did not finish within 5 minutes:\n{stdout.Result}");
+        }
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+}
