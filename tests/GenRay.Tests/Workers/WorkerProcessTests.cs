@@ -86,6 +86,30 @@ public sealed class WorkerProcessTests : RayTest
     }
 
     [Fact]
+    public void Workers_built_from_different_code_are_refused_naming_both_fingerprints()
+    {
+        var other = typeof(WorkerProcessTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "OtherApplication").Value!;
+        Assert.True(File.Exists(other), other);
+        Environment.SetEnvironmentVariable(WorkerLauncher.CommandVariable, $"dotnet {other}"); // the tutorial's build, not ours
+        try
+        {
+            var error = Assert.ThrowsAny<RayException>(() => Start());
+
+            Assert.Contains("was built from different code", error.Message);
+            Assert.Contains($"the driver's {GenRay.Internal.RemoteRegistry.Fingerprint()}", error.Message);
+            Assert.Contains("same build", error.Message);
+            Assert.False(Ray.IsInitialized);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(WorkerLauncher.CommandVariable, null);
+        }
+        Start(); // with the right workers all is well
+        Assert.Equal(3, Ray.Get(TaskRemotes.Remote.Add(1, 2), TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void A_malformed_frame_fails_the_work_on_that_worker_and_the_other_goes_on()
     {
         Start(o => o.NumCpus = 4);
