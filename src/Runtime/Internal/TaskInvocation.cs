@@ -23,6 +23,13 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
 
     private readonly ResourceRequest _request;
     private int _hold = NotRunning;
+
+    // Who runs the task once admitted in this process: its worker thread, or a Ray.Get that would otherwise sleep
+    // until it is done (see TryRunInline). Offered by the local executor; whoever takes it first runs it.
+    private const int NotOffered = 0;
+    private const int Offered = 1;
+    private const int Taken = 2;
+    private int _claim;
     private int _attempts;
     private volatile bool _cancelled;
     private CancellationTokenSource? _cancellation;
@@ -70,7 +77,38 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
 
     void ISchedulable.Reject(Exception reason) => Fail(reason);
 
+    /// <summary>The task is handed to a worker thread; until that thread starts it, a blocking Get may run it instead.</summary>
+    internal void OfferInline() => Volatile.Write(ref _claim, Offered);
+
+    /// <summary>
+    /// Runs the admitted task on the calling thread, which is about to block in <c>Ray.Get</c> until it is done,
+    /// when no worker thread has started it yet: the .NET thread pool inlines a task waited on the same way. It
+    /// saves two thread wake-ups on the critical path (the worker's and the caller's), which on a busy machine
+    /// are most of a short task's latency. Never inside a task (a task that waits gives its CPUs back so others
+    /// run meanwhile; running the child on its thread would keep them), never for async methods (their
+    /// continuations would capture the caller's context), and never for a Get with a timeout.
+    /// </summary>
+    internal bool TryRunInline()
+    {
+        if (Method.IsAsync || t_current is not null || Volatile.Read(ref _claim) != Offered
+            || Interlocked.CompareExchange(ref _claim, Taken, Offered) != Offered)
+        {
+            return false;
+        }
+        ExecuteTaken();
+        return true;
+    }
+
     void IThreadPoolWorkItem.Execute()
+    {
+        if (Interlocked.CompareExchange(ref _claim, Taken, Offered) == Taken)
+        {
+            return; // a Get ran it already
+        }
+        ExecuteTaken();
+    }
+
+    private void ExecuteTaken()
     {
         Volatile.Write(ref _hold, 0); // admitted: the scheduler acquired our resources
         if (_cancelled)

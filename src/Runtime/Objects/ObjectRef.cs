@@ -238,6 +238,10 @@ public class ObjectRef : IEquatable<ObjectRef>
         {
             return true;
         }
+        if (timeout is null && Producer is Internal.TaskInvocation task && task.TryRunInline() && IsCompleted)
+        {
+            return true;
+        }
         return BlockingWait.WaitOne(this, timeout);
     }
 

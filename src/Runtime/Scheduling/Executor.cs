@@ -66,7 +66,11 @@ internal sealed class LocalExecutor : Executor
     {
     }
 
-    public override void Start(TaskInvocation task) => Runtime.Workers.Run(task);
+    public override void Start(TaskInvocation task)
+    {
+        task.OfferInline();
+        Runtime.Workers.Run(task);
+    }
 
     public override ActorCore CreateActor(ActorCreation creation, Type actorClass) => new LocalActor(Runtime, creation, actorClass);
 }
