@@ -45,16 +45,15 @@ public static class Ray
         ArgumentNullException.ThrowIfNull(refs);
         var list = refs as IReadOnlyList<ObjectRef<T>> ?? refs.ToList();
         var results = new T[list.Count];
-        var deadline = Deadline.Start(timeout);
         for (var i = 0; i < list.Count; i++)
         {
             var item = list[i] ?? throw new ArgumentException($"refs[{i}] is null.", nameof(refs));
             item.Runtime.ThrowIfShutDown(item);
-            if (!item.WaitCompleted(deadline.Remaining(timeout)))
-            {
-                throw item.Timeout(timeout!.Value);
-            }
-            results[i] = item.GetCompletedResult();
+        }
+        WaitAll(list, timeout);
+        for (var i = 0; i < list.Count; i++)
+        {
+            results[i] = list[i].GetCompletedResult();
         }
         return results;
     }
@@ -70,21 +69,51 @@ public static class Ray
     public static void Get(IEnumerable<ObjectRef> refs, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(refs);
-        var deadline = Deadline.Start(timeout);
-        var index = 0;
+        var list = refs.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var item = list[i] ?? throw new ArgumentException($"refs[{i}] is null.", nameof(refs));
+            item.Runtime.ThrowIfShutDown(item);
+        }
+        WaitAll(list, timeout);
+        foreach (var item in list)
+        {
+            item.ThrowIfFailed();
+        }
+    }
+
+    // One blocking wait for everything still pending, not one per ref: a thread blocked once (its CPUs given back
+    // once, one wake-up) rather than once per object as they complete in turn. A single pending object still goes
+    // through WaitCompleted, which may run its task on this thread.
+    private static void WaitAll<TRef>(IReadOnlyList<TRef> refs, TimeSpan? timeout) where TRef : ObjectRef
+    {
+        List<ObjectRef>? pending = null;
         foreach (var item in refs)
         {
-            if (item is null)
+            if (!item.IsCompleted)
             {
-                throw new ArgumentException($"refs[{index}] is null.", nameof(refs));
+                (pending ??= []).Add(item);
             }
-            item.Runtime.ThrowIfShutDown(item);
-            if (!item.WaitCompleted(deadline.Remaining(timeout)))
+        }
+        if (pending is null)
+        {
+            return;
+        }
+        if (pending.Count == 1)
+        {
+            if (!pending[0].WaitCompleted(timeout))
+            {
+                throw pending[0].Timeout(timeout!.Value);
+            }
+            return;
+        }
+        BlockingWait.WaitAny(pending, pending.Count, timeout, pending[0].Runtime);
+        foreach (var item in pending)
+        {
+            if (!item.IsCompleted)
             {
                 throw item.Timeout(timeout!.Value);
             }
-            item.ThrowIfFailed();
-            index++;
         }
     }
 
