@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using GenRay.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -17,29 +16,15 @@ namespace GenRay.Generator.Analyzers;
 /// (docs/concepts.md), so a Get on one is not a mistake either.
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class BlockingGetAnalyzer : DiagnosticAnalyzer
+public sealed class BlockingGetAnalyzer : RayInvocationAnalyzer
 {
-    /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.BlockingWaitInAsyncCode);
-
-    /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Creates the analyzer.</summary>
+    public BlockingGetAnalyzer() : base(DiagnosticDescriptors.BlockingWaitInAsyncCode)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (RaySymbols.TryCreate(start.Compilation) is { } symbols)
-            {
-                start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
-            }
-        });
     }
 
-    private static void Analyze(OperationAnalysisContext context, RaySymbols symbols)
+    private protected override void Analyze(OperationAnalysisContext context, IInvocationOperation call, RaySymbols symbols)
     {
-        var call = (IInvocationOperation)context.Operation;
         if (!symbols.IsBlockingWait(call.TargetMethod))
         {
             return;

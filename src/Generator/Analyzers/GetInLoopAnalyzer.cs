@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using GenRay.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
@@ -19,29 +18,15 @@ namespace GenRay.Generator.Analyzers;
 /// goes to the same actor, which runs one caller's calls one at a time anyway (a polling loop).
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class GetInLoopAnalyzer : DiagnosticAnalyzer
+public sealed class GetInLoopAnalyzer : RayInvocationAnalyzer
 {
-    /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.GetInSubmittingLoop);
-
-    /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Creates the analyzer.</summary>
+    public GetInLoopAnalyzer() : base(DiagnosticDescriptors.GetInSubmittingLoop)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (RaySymbols.TryCreate(start.Compilation) is { } symbols)
-            {
-                start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
-            }
-        });
     }
 
-    private static void Analyze(OperationAnalysisContext context, RaySymbols symbols)
+    private protected override void Analyze(OperationAnalysisContext context, IInvocationOperation get, RaySymbols symbols)
     {
-        var get = (IInvocationOperation)context.Operation;
         if (!symbols.IsRayGet(get.TargetMethod) || get.Arguments.Length == 0 || LoopScope.Enclosing(get) is not { } loop)
         {
             return;

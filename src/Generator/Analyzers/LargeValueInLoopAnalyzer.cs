@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Linq;
 using GenRay.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
@@ -18,29 +17,15 @@ namespace GenRay.Generator.Analyzers;
 /// "The same value" is a local, parameter, field or property declared outside the loop and not assigned in it.
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class LargeValueInLoopAnalyzer : DiagnosticAnalyzer
+public sealed class LargeValueInLoopAnalyzer : RayInvocationAnalyzer
 {
-    /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.LargeValueInLoop);
-
-    /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Creates the analyzer.</summary>
+    public LargeValueInLoopAnalyzer() : base(DiagnosticDescriptors.LargeValueInLoop)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (RaySymbols.TryCreate(start.Compilation) is { } symbols)
-            {
-                start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
-            }
-        });
     }
 
-    private static void Analyze(OperationAnalysisContext context, RaySymbols symbols)
+    private protected override void Analyze(OperationAnalysisContext context, IInvocationOperation call, RaySymbols symbols)
     {
-        var call = (IInvocationOperation)context.Operation;
         if (!symbols.IsStub(call.TargetMethod) || LoopScope.Enclosing(call) is not { } loop)
         {
             return;
