@@ -15,6 +15,8 @@ internal sealed class DriverNode : ClusterNode
     private readonly LeaseTable _leases = new();
     private readonly WorkerLauncher _launcher;
     private readonly WorkerPool _pool;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _lostHolders = new();
+    private readonly Lineage _lineage;
     private long _nextTaskId;
     private long _nextCallId;
 
@@ -22,9 +24,10 @@ internal sealed class DriverNode : ClusterNode
     {
         _launcher = new WorkerLauncher(runtime.OwnerId);
         _pool = new WorkerPool(this, _launcher);
+        _lineage = new Lineage(this);
     }
 
-    /// <summary>Every worker this driver started, the lost ones included, in the order they joined.</summary>
+    /// <summary>The workers serving this driver, in the order they joined (a dead one leaves once it is replaced).</summary>
     public IReadOnlyList<WorkerHandle> Workers => _pool.All;
 
     /// <summary>How many workers died and were replaced (or are being replaced).</summary>
@@ -132,6 +135,15 @@ internal sealed class DriverNode : ClusterNode
     public void Ran(TaskInvocation task, double micros) => _leases.Ran(task.Method, micros);
 
     public override ActorCore CreateActor(ActorCreation creation, Type actorClass) => new RemoteActor(Runtime, creation, actorClass, this);
+
+    /// <summary>
+    /// Fetches a value held by a worker. If that worker died, the value is rebuilt from its lineage: the task that
+    /// produced it runs again (Ray's object reconstruction).
+    /// </summary>
+    public override byte[] Fetch(RemoteValue location, ObjectId id) =>
+        _lostHolders.TryGetValue(location.Holder, out var why)
+            ? _lineage.Rebuild(location, id, why)
+            : base.Fetch(location, id);
 
     public override void Cancel(TaskInvocation task, bool force)
     {
@@ -310,7 +322,13 @@ internal sealed class DriverNode : ClusterNode
         }));
 
     /// <summary>A worker is gone (its handle already failed or rescheduled its work): start another in its place.</summary>
-    public void WorkerLost(WorkerHandle worker) => _pool.Replace(worker);
+    public override bool HolderLost(string holder) => _lostHolders.ContainsKey(holder);
+
+    public void WorkerLost(WorkerHandle worker, string why)
+    {
+        _lostHolders[worker.Address] = $"{worker.Name} {why}";
+        _pool.Replace(worker);
+    }
 
     public override void Stop()
     {

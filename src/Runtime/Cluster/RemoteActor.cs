@@ -228,7 +228,7 @@ internal sealed class RemoteActor : ActorCore
     {
         if (ReferenceEquals(_host, host))
         {
-            Kill(noRestart: false, $"its worker process {why}");
+            Kill(noRestart: false, $"its worker process, {host.Name}, {why}");
         }
     }
 

@@ -223,7 +223,14 @@ internal sealed class WorkerHandle : IPeerHandler
                 {
                     _driver.Ran(task, micros);
                     _driver.LeaveLease(task);
-                    task.CompleteRemotely(result => outcome.Apply(result, _driver), outcome.Error);
+                    task.CompleteRemotely(result =>
+                    {
+                        outcome.Apply(result, _driver);
+                        if (result.Remote is { } held && (task.Options?.MaxRetries ?? 3) != 0)
+                        {
+                            held.Lineage = task; // held by this worker: rebuilt from here if it dies
+                        }
+                    }, outcome.Error);
                 }
                 break;
             }
@@ -351,7 +358,7 @@ internal sealed class WorkerHandle : IPeerHandler
         {
             return;
         }
-        _driver.WorkerLost(this);
+        _driver.WorkerLost(this, why);
         var error = new RayException($"{Name} {why} while running this task.");
         foreach (var taskId in _tasks.Keys)
         {

@@ -33,7 +33,7 @@ internal sealed class WorkerPool(DriverNode driver, WorkerLauncher launcher)
     private bool _keepSpares;
     private bool _stopping;
 
-    /// <summary>Every worker that served, the lost ones included, in the order they started serving.</summary>
+    /// <summary>The workers serving, in the order they started serving (a dead one may linger until it is replaced).</summary>
     public IReadOnlyList<WorkerHandle> All => _all;
 
     public int Replacements => Volatile.Read(ref _replacements);
@@ -85,6 +85,8 @@ internal sealed class WorkerPool(DriverNode driver, WorkerLauncher launcher)
             else
             {
                 Interlocked.Increment(ref _replacements);
+                // Dispatch scans the list for every task: dead workers leave it, or it would grow with every death.
+                _all = Array.FindAll(_all, w => !ReferenceEquals(w, lost));
                 parked = Promote();
             }
             StartMissing();

@@ -63,6 +63,7 @@ public sealed class ChaosTests : RayTest
                 wrong += bad;
                 calls += CallActors(atLeastOnce, atMostOnce, rounds);
                 rounds++;
+                _output.WriteLine($"round {rounds}: {watch.Elapsed.TotalSeconds:F1} s, {killer.Kills} kills so far, {lost} lost");
             }
             while (watch.Elapsed < TimeSpan.FromMinutes(minutes));
             killer.Stop();

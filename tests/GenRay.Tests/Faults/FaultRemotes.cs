@@ -47,3 +47,63 @@ public static partial class FaultRemotes
         return attempt;
     }
 }
+
+/// <summary>An actor whose constructor and calls leave files behind, so tests see restarts and reruns across deaths.</summary>
+[Remote]
+public partial class Survivor
+{
+    private readonly string _directory;
+
+    public Survivor(string directory, string name)
+    {
+        _directory = directory;
+        FileSignals.Append(directory, "starts", $"{name} {Environment.ProcessId}");
+    }
+
+    public int Pid() => Environment.ProcessId;
+
+    /// <summary>Records the attempt (<c>call-N</c> holding the pid), holds until <c>gate</c> exists, returns the attempt.</summary>
+    public int Hold()
+    {
+        var attempt = 1;
+        while (FileSignals.IsRaised(_directory, $"call-{attempt}"))
+        {
+            attempt++;
+        }
+        FileSignals.Raise(_directory, $"call-{attempt}", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        FileSignals.WaitFor(_directory, "gate", TimeSpan.FromSeconds(60));
+        return attempt;
+    }
+}
+
+/// <summary>Large results (held by the worker that made them, not sent back inline) that log each run.</summary>
+public static partial class LineageRemotes
+{
+    public const int Size = 1 << 20; // over the inline limit: the value stays in the worker
+
+    [Remote]
+    public static byte[] Make(string directory, byte seed)
+    {
+        FileSignals.Append(directory, "make", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return Expected(seed);
+    }
+
+    [Remote]
+    public static byte[] Reverse(string directory, byte[] bytes)
+    {
+        FileSignals.Append(directory, "reverse", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var reversed = (byte[])bytes.Clone();
+        Array.Reverse(reversed);
+        return reversed;
+    }
+
+    public static byte[] Expected(byte seed)
+    {
+        var bytes = new byte[Size];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(i * seed);
+        }
+        return bytes;
+    }
+}

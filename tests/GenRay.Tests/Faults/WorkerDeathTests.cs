@@ -95,6 +95,24 @@ public sealed class WorkerDeathTests : RayTest
         Assert.Equal(6, Ray.Get(task, TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public void A_forced_cancel_ends_the_worker_running_the_task_and_it_is_not_retried()
+    {
+        Start();
+        var task = FaultRemotes.Remote.RecordAndHold(_files.Directory); // ignores its token; MaxRetries = 3
+        var pid = int.Parse(_files.Await("attempt-1"), System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.GetProcessById(pid);
+
+        Ray.Cancel(task, force: true);
+
+        Assert.Throws<TaskCancelledException>(() => Ray.Get(task, TimeSpan.FromSeconds(30)));
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the worker running the task was not ended");
+        Assert.True(SpinWait.SpinUntil(() => LiveWorkers().Count == 2, TimeSpan.FromSeconds(60)), "no replacement joined");
+        // A retry would have been queued when the worker was lost, before this task: it would have run by now.
+        Assert.Equal(4, Ray.Get(Tasks.TaskRemotes.Remote.Add(2, 2), TimeSpan.FromSeconds(30)));
+        Assert.False(File.Exists(_files.PathOf("attempt-2")), "a cancelled task was retried");
+    }
+
     private static List<WorkerHandle> LiveWorkers() => Driver.Workers.Where(w => !w.IsLost).ToList();
 
     protected override void AfterShutdown() => _files.Dispose();
