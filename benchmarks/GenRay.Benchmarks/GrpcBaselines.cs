@@ -20,6 +20,9 @@ internal sealed class GrpcBaselines : IAsyncDisposable
 {
     public const string ServeFlag = "--grpc-echo-server";
 
+    /// <summary>GenRay's HTTP/2 stream window (NodeServer.TransportWindow).</summary>
+    private const int Window = 16 << 20;
+
     /// <summary>A message the size of a small task spec (method id, ids, a small argument).</summary>
     private static readonly byte[] s_small = new byte[48];
 
@@ -33,7 +36,13 @@ internal sealed class GrpcBaselines : IAsyncDisposable
     private GrpcBaselines(Process server, string address)
     {
         _server = server;
-        _channel = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
+        // The same HTTP/2 windows as GenRay's own endpoint, so the floor is measured on the same wire.
+        _channel = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = null,
+            MaxSendMessageSize = null,
+            HttpHandler = new SocketsHttpHandler { InitialHttp2StreamWindowSize = Window },
+        });
         _invoker = _channel.CreateCallInvoker();
         _stream = _invoker.AsyncDuplexStreamingCall(EchoService.EchoMethod, null, default);
     }
@@ -135,7 +144,12 @@ internal sealed class GrpcBaselines : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(System.Net.IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2);
+            k.Limits.Http2.InitialConnectionWindowSize = Window * 2;
+            k.Limits.Http2.InitialStreamWindowSize = Window;
+        });
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = null;

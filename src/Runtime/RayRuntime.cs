@@ -80,7 +80,7 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
 
     private static readonly Serialization.LoopbackWireContext s_loopback = new();
 
-    internal byte[] Fetch(Cluster.RemoteValue location, ObjectId id) => Executor.Fetch(location, id);
+    internal Cluster.Fetched Fetch(Cluster.RemoteValue location, ObjectId id) => Executor.Fetch(location, id);
 
     /// <summary>Reads a value that came from another process, in this runtime's wire context.</summary>
     internal T DeserializeValue<T>(System.Buffers.ReadOnlySequence<byte> bytes, string what)

@@ -24,6 +24,10 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
     private const int Dead = 2;
 
     private readonly ConcurrentQueue<ActorCall> _calls = new();
+
+    // The head call, taken off the queue by the turn and kept here until it is ready. Not TryPeek: a peeked
+    // ConcurrentQueue segment stops clearing its slots, which kept every call (arguments, results) alive.
+    private ActorCall? _next;
     private readonly ConcurrentQueue<(SendOrPostCallback Callback, object? State)>? _posted;
     private readonly ConcurrentDictionary<ActorCall, byte>? _running;
     private readonly ActorTurnContext? _context;
@@ -143,11 +147,17 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
                     Activate();
                     continue;
             }
-            if (Volatile.Read(ref _inFlight) >= _maxConcurrency || !_calls.TryPeek(out var call) || !call.IsReady)
+            if (Volatile.Read(ref _inFlight) >= _maxConcurrency)
             {
                 return;
             }
-            _calls.TryDequeue(out _); // single consumer: this is the call just peeked
+            var call = _next ?? (_calls.TryDequeue(out var head) ? head : null); // single consumer: the turn
+            if (call is null || !call.IsReady)
+            {
+                Volatile.Write(ref _next, call);
+                return;
+            }
+            Volatile.Write(ref _next, null);
             Start(call);
         }
     }
@@ -160,9 +170,9 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         }
         return _state switch
         {
-            Dead => !_calls.IsEmpty,
+            Dead => !_calls.IsEmpty || Volatile.Read(ref _next) is not null,
             Creating => _creation.IsReadyToActivate,
-            _ => Volatile.Read(ref _inFlight) < _maxConcurrency && _calls.TryPeek(out var call) && call.IsReady,
+            _ => Volatile.Read(ref _inFlight) < _maxConcurrency && (Volatile.Read(ref _next) is { } next ? next.IsReady : !_calls.IsEmpty),
         };
     }
 
@@ -351,6 +361,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
     private void FailQueued()
     {
         _posted?.Clear();
+        Interlocked.Exchange(ref _next, null)?.Fail(_death!);
         while (_calls.TryDequeue(out var call))
         {
             call.Fail(_death!);

@@ -26,7 +26,7 @@ internal abstract class ClusterNode : Executor
 
     public override Serialization.WireContext Wire => WireContext;
 
-    public override byte[] Fetch(RemoteValue location, ObjectId id) => Server.Fetch(location.Holder, id);
+    public override Fetched Fetch(RemoteValue location, ObjectId id) => Server.Fetch(location.Holder, id);
 
     /// <summary>Whether the process at <paramref name="holder"/> is known to have died (its values are lost).</summary>
     public virtual bool HolderLost(string holder) => false;

@@ -46,6 +46,7 @@ internal sealed class ClusterWireContext : WireContext
         // which rebuilds): recursive reconstruction, on the rebuilding thread only, which may block.
         if (value.Remote is { } remote && !(Lineage.IsRebuilding && _node.HolderLost(remote.Holder)))
         {
+            _node.Server.AddLease(remote.Holder, value.Id); // the receiver's own, dropped when its ref goes
             writer.Write(Held);
             writer.Write(remote.Holder);
             return;
@@ -91,9 +92,10 @@ internal sealed class ClusterWireContext : WireContext
                 break;
             case Held:
                 var holder = reader.ReadString()!;
-                if (!value.IsCompleted)
+                // Every Held ref arrives with a lease taken for this process; one it does not need goes back.
+                if (value.IsCompleted || !value.TrySetRemote(new RemoteValue(holder, id, _node.Leases)))
                 {
-                    value.TrySetRemote(new RemoteValue(holder, id, holder == _node.Server.Address ? null : _node.Leases));
+                    _node.Leases.Release(holder, id);
                 }
                 break;
             case Inline:

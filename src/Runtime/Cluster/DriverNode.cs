@@ -140,7 +140,7 @@ internal sealed class DriverNode : ClusterNode
     /// Fetches a value held by a worker. If that worker died, the value is rebuilt from its lineage: the task that
     /// produced it runs again (Ray's object reconstruction).
     /// </summary>
-    public override byte[] Fetch(RemoteValue location, ObjectId id) =>
+    public override Fetched Fetch(RemoteValue location, ObjectId id) =>
         _lostHolders.TryGetValue(location.Holder, out var why)
             ? _lineage.Rebuild(location, id, why)
             : base.Fetch(location, id);
@@ -321,12 +321,13 @@ internal sealed class DriverNode : ClusterNode
             ErrorCodec.Write(ref w, error);
         }));
 
-    /// <summary>A worker is gone (its handle already failed or rescheduled its work): start another in its place.</summary>
     public override bool HolderLost(string holder) => _lostHolders.ContainsKey(holder);
 
+    /// <summary>A worker is gone (its handle already failed or rescheduled its work): start another in its place.</summary>
     public void WorkerLost(WorkerHandle worker, string why)
     {
         _lostHolders[worker.Address] = $"{worker.Name} {why}";
+        SharedMemory.RemoveFilesOf(worker.Pid); // the values it held died with it
         _pool.Replace(worker);
     }
 

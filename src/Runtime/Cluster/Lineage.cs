@@ -23,7 +23,7 @@ internal sealed class Lineage(DriverNode driver)
     public static bool IsRebuilding => t_depth > 0;
 
     /// <summary>The value of <paramref name="id"/>, whose holder died (<paramref name="why"/>), rebuilt; throws when it cannot be.</summary>
-    public byte[] Rebuild(RemoteValue location, ObjectId id, string why)
+    public Fetched Rebuild(RemoteValue location, ObjectId id, string why)
     {
         if (location.Lineage is not { } producer)
         {
@@ -48,11 +48,11 @@ internal sealed class Lineage(DriverNode driver)
             {
                 throw new RayException($"{id} is lost ({why}); rebuilding it by running {producer.Name} again failed: {result.Error!.Message}", result.Error);
             }
-            var bytes = result.Remote is { } rebuilt
+            var fetched = result.Remote is { } rebuilt
                 ? driver.Fetch(rebuilt, result.Id)
-                : Messages.Value(driver.WireContext, (ref MessagePackWriter w) => result.WriteValue(ref w));
+                : Fetched.Of(Messages.Value(driver.WireContext, (ref MessagePackWriter w) => result.WriteValue(ref w)));
             location.Lineage = null; // the caller keeps the value now
-            return bytes;
+            return fetched;
         }
         finally
         {

@@ -6,16 +6,16 @@ namespace GenRay.Cluster;
 /// </summary>
 internal enum MessageKind : byte
 {
-    /// <summary>Worker → driver, first: <c>[pid, fingerprint, address, ownerId]</c>.</summary>
+    /// <summary>Worker → driver, first: <c>[pid, fingerprint of its remotes, protocol version]</c>.</summary>
     Hello = 1,
 
-    /// <summary>Driver → worker, reply to Hello: <c>[driverOwnerId, workerIndex, strictSerialization]</c>.</summary>
+    /// <summary>Driver → worker, reply to Hello: <c>[driverOwnerId, workerIndex]</c>.</summary>
     Welcome,
 
-    /// <summary>Driver → worker: run a task. <c>[taskId, methodId, args]</c>.</summary>
+    /// <summary>Driver → worker: run a task on a lease, after the lease's earlier tasks. <c>[taskId, leaseId, resultId, methodId, args]</c>.</summary>
     ExecuteTask,
 
-    /// <summary>Worker → driver: a task finished. <c>[taskId, outcome]</c>.</summary>
+    /// <summary>Worker → driver: a task finished. <c>[taskId, run time in µs, outcome]</c>.</summary>
     TaskDone,
 
     /// <summary>Driver → worker: create an actor here. <c>[actorOwner, actorSeq, typeId, constructorId, args, maxConcurrency]</c>.</summary>
@@ -27,7 +27,7 @@ internal enum MessageKind : byte
     /// <summary>Driver → worker: call a method of an actor here. <c>[callId, actorOwner, actorSeq, methodId, args]</c>.</summary>
     CallActor,
 
-    /// <summary>Worker → driver: an actor call finished. <c>[callId, outcome]</c>.</summary>
+    /// <summary>Worker → driver: an actor call finished. <c>[callId, actorId, outcome]</c>.</summary>
     CallDone,
 
     /// <summary>Driver → worker: end an actor here. <c>[actorOwner, actorSeq, reason]</c>.</summary>

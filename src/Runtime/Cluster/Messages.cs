@@ -34,6 +34,17 @@ internal static class Messages
         }
     }
 
+    /// <summary>
+    /// A message over the size one gRPC message may carry would break the whole connection (and fail everything on
+    /// it): refuse it before it is sent, so only the work it carries fails, with what to do instead.
+    /// </summary>
+    public static RayException? TooLarge(byte[] message) =>
+        message.Length <= PeerConnection.MaxMessageBytes - 64
+            ? null
+            : new RayException(
+                $"This call carries {message.Length / (1 << 20)} MiB by value, over the {PeerConnection.MaxMessageBytes >> 20} MiB a message between " +
+                "processes may hold. Pass large values by reference: var r = Ray.Put(value); then give r to the call.");
+
     /// <summary>A message: <c>[kind, fields…]</c>.</summary>
     public static byte[] Build(MessageKind kind, int fields, Writer write) => Build((ref MessagePackWriter writer) =>
     {

@@ -22,6 +22,9 @@ internal sealed class NodeServer : IAsyncDisposable
     private WebApplication? _app;
     private Func<PeerConnection, IPeerHandler>? _acceptor;
 
+    /// <summary>HTTP/2 stream window, both directions.</summary>
+    internal const int TransportWindow = 16 << 20;
+
     public ObjectStore Store { get; } = new();
 
     /// <summary><c>127.0.0.1:port</c>, once started.</summary>
@@ -39,6 +42,10 @@ internal sealed class NodeServer : IAsyncDisposable
             kestrel.Listen(bind, port, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            // Flow-control windows sized for bulk values on loopback: with the defaults (1 MiB, 768 KiB) a fetch waits
+            // for WINDOW_UPDATEs every few hundred KiB.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = TransportWindow * 2;
+            kestrel.Limits.Http2.InitialStreamWindowSize = TransportWindow;
         });
         builder.Services.AddGrpc(grpc =>
         {
@@ -79,6 +86,7 @@ internal sealed class NodeServer : IAsyncDisposable
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
             KeepAlivePingDelay = TimeSpan.FromSeconds(20),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+            InitialHttp2StreamWindowSize = TransportWindow, // the receiving side of a fetch (default 64 KiB)
         },
     }));
 
@@ -89,12 +97,12 @@ internal sealed class NodeServer : IAsyncDisposable
         return new PeerConnection(name, (bytes, token) => call.RequestStream.WriteAsync(bytes, token), call.ResponseStream);
     }
 
-    /// <summary>Fetches a value held by <paramref name="holder"/> (this process included), chunk by chunk.</summary>
-    public byte[] Fetch(string holder, ObjectId id)
+    /// <summary>Fetches a value held by <paramref name="holder"/> (this process included): chunk by chunk, or through shared memory on this machine.</summary>
+    public Fetched Fetch(string holder, ObjectId id)
     {
         if (holder == Address)
         {
-            return Store.TryGet(id, out var local) ? local.ToArray() : throw Lost(id, holder, "it is no longer held here");
+            return Store.TryOpen(id, out var local) ? local : throw Lost(id, holder, "it is no longer held here");
         }
         try
         {
@@ -106,28 +114,60 @@ internal sealed class NodeServer : IAsyncDisposable
         }
     }
 
-    private async Task<byte[]> FetchRemote(string holder, ObjectId id)
+    // Each chunk is copied from gRPC's buffer straight to its place in the value (no array per chunk, no joining):
+    // the response marshaller is made per fetch, around the destination.
+    private async Task<Fetched> FetchRemote(string holder, ObjectId id)
     {
-        using var call = Channel(holder).CreateCallInvoker().AsyncServerStreamingCall(NodeService.FetchMethod, null, default, IdCodec.Encode(id));
-        var chunks = new List<byte[]>();
-        var total = 0L;
+        var sink = new ChunkSink();
+        var method = new Method<byte[], ChunkSink>(MethodType.ServerStreaming, NodeService.ServiceName, NodeService.FetchName, NodeService.Bytes,
+            new Marshaller<ChunkSink>(static (_, _) => throw new NotSupportedException(), sink.Read));
+        var options = SharedMemory.SameMachine(holder) ? new CallOptions(new Metadata { { SharedMemory.Header, "1" } }) : default;
+        using var call = Channel(holder).CreateCallInvoker().AsyncServerStreamingCall(method, null, options, IdCodec.Encode(id));
+        var headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
+        if (headers.GetValue(NodeService.LengthHeader) is { } length && int.TryParse(length, System.Globalization.CultureInfo.InvariantCulture, out var total) && total >= 0)
+        {
+            if (headers.GetValue(SharedMemory.Header) is { } path)
+            {
+                try
+                {
+                    return Fetched.Map(path, total); // the holder keeps the file while this process holds its lease
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
+                {
+                    throw Lost(id, holder, $"its shared-memory copy could not be read ({error.Message})");
+                }
+            }
+            sink.Start(total);
+        }
         while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
         {
-            chunks.Add(call.ResponseStream.Current);
-            total += call.ResponseStream.Current.Length;
         }
-        if (chunks.Count == 1)
+        return Fetched.Of(sink.Finish(holder, id));
+    }
+
+    private sealed class ChunkSink
+    {
+        private byte[]? _bytes;
+        private int _written;
+
+        public void Start(int total) => _bytes = GC.AllocateUninitializedArray<byte>(total);
+
+        public ChunkSink Read(DeserializationContext context)
         {
-            return chunks[0];
+            var chunk = context.PayloadAsReadOnlySequence();
+            if (_bytes is null || chunk.Length > _bytes.Length - _written)
+            {
+                throw new RpcException(new Status(StatusCode.DataLoss, "The holder sent more bytes than it announced."));
+            }
+            System.Buffers.BuffersExtensions.CopyTo(chunk, _bytes.AsSpan(_written));
+            _written += (int)chunk.Length;
+            return this;
         }
-        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)total));
-        var offset = 0;
-        foreach (var chunk in chunks)
-        {
-            chunk.CopyTo(bytes, offset);
-            offset += chunk.Length;
-        }
-        return bytes;
+
+        public byte[] Finish(string holder, ObjectId id) =>
+            _bytes is not null && _written == _bytes.Length
+                ? _bytes
+                : throw Lost(id, holder, $"the holder sent {_written} of {_bytes?.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unannounced number of"} bytes");
     }
 
     public void Release(string holder, IReadOnlyList<ObjectId> ids)
@@ -141,6 +181,31 @@ internal sealed class NodeServer : IAsyncDisposable
             return;
         }
         Channel(holder).CreateCallInvoker().BlockingUnaryCall(NodeService.ReleaseMethod, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(5)), IdCodec.Encode(ids));
+    }
+
+    /// <summary>
+    /// Takes a lease on a value held by <paramref name="holder"/> on behalf of the process a ref to it is being sent to
+    /// (which drops it when its ref is collected). Synchronous, so the holder counts the new lease before anyone can
+    /// drop theirs: the sender's own lease keeps the value alive until this returns.
+    /// </summary>
+    public void AddLease(string holder, ObjectId id)
+    {
+        if (holder == Address)
+        {
+            if (!Store.AddLease(id))
+            {
+                throw Lost(id, holder, "it is no longer held here");
+            }
+            return;
+        }
+        try
+        {
+            Channel(holder).CreateCallInvoker().BlockingUnaryCall(NodeService.LeaseMethod, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(5)), IdCodec.Encode(id));
+        }
+        catch (RpcException error)
+        {
+            throw Lost(id, holder, error.Status.Detail);
+        }
     }
 
     private static RayException Lost(ObjectId id, string holder, string why) =>

@@ -7,7 +7,7 @@ namespace GenRay.Cluster;
 /// <summary>
 /// The gRPC service every GenRay process hosts (code-first, no .proto): <c>Connect</c>, the long-lived duplex
 /// stream a driver opens to each worker, carrying batches of messages both ways; <c>Fetch</c>, a value this process
-/// holds, streamed in chunks of at most 1 MiB; <c>Release</c>, leases other processes no longer need.
+/// holds, streamed in chunks of at most 1 MiB; <c>Lease</c> and <c>Release</c>, the leases other processes take and drop on held values.
 /// Public only because gRPC's binder requires public virtual methods.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -20,8 +20,25 @@ public class NodeService
     internal static readonly Marshaller<byte[]> Bytes = Marshallers.Create(static bytes => bytes, static bytes => bytes);
 
     internal static readonly Method<byte[], byte[]> ConnectMethod = new(MethodType.DuplexStreaming, ServiceName, "Connect", Bytes, Bytes);
-    internal static readonly Method<byte[], byte[]> FetchMethod = new(MethodType.ServerStreaming, ServiceName, "Fetch", Bytes, Bytes);
+    internal const string FetchName = "Fetch";
+    internal const string LengthHeader = "genray-length";
+
+    // Chunks go out as slices of the held bytes, written straight into gRPC's buffer (no copy per chunk).
+    private static readonly Marshaller<Chunk> Slices = new(
+        static (chunk, context) =>
+        {
+            var slice = chunk.Bytes;
+            context.SetPayloadLength(slice.Length);
+            var buffer = context.GetBufferWriter();
+            slice.Span.CopyTo(buffer.GetSpan(slice.Length));
+            buffer.Advance(slice.Length);
+            context.Complete();
+        },
+        static _ => throw new NotSupportedException("Fetch chunks are read by the fetching side's own marshaller."));
+
+    internal static readonly Method<byte[], Chunk> FetchMethod = new(MethodType.ServerStreaming, ServiceName, FetchName, Bytes, Slices);
     internal static readonly Method<byte[], byte[]> ReleaseMethod = new(MethodType.Unary, ServiceName, "Release", Bytes, Bytes);
+    internal static readonly Method<byte[], byte[]> LeaseMethod = new(MethodType.Unary, ServiceName, "Lease", Bytes, Bytes);
 
     private readonly NodeServer _node;
 
@@ -33,29 +50,50 @@ public class NodeService
         binder.AddMethod(ConnectMethod, service is null ? null : service.Connect);
         binder.AddMethod(FetchMethod, service is null ? null : service.Fetch);
         binder.AddMethod(ReleaseMethod, service is null ? null : service.Release);
+        binder.AddMethod(LeaseMethod, service is null ? null : service.Lease);
     }
 
     /// <summary>A peer's control stream.</summary>
     public virtual Task Connect(IAsyncStreamReader<byte[]> requests, IServerStreamWriter<byte[]> responses, ServerCallContext context) =>
         _node.AcceptAsync(requests, responses, context.CancellationToken);
 
-    /// <summary>Streams a held value.</summary>
-    public virtual async Task Fetch(byte[] request, IServerStreamWriter<byte[]> responses, ServerCallContext context)
+    /// <summary>
+    /// Streams a held value: its length in a response header (the fetcher allocates once), then its chunks; or, to a
+    /// fetcher on this machine that asks for it, the path of a shared-memory copy (<see cref="SharedMemory"/>).
+    /// </summary>
+    public virtual async Task Fetch(byte[] request, IServerStreamWriter<Chunk> responses, ServerCallContext context)
     {
         var id = IdCodec.ReadObjectId(request);
+        if (context.RequestHeaders.GetValue(SharedMemory.Header) is not null && _node.Store.TryGetShared(id, out var path, out var shared))
+        {
+            await context.WriteResponseHeadersAsync(new Metadata
+            {
+                { LengthHeader, shared.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                { SharedMemory.Header, path },
+            }).ConfigureAwait(false);
+            return;
+        }
         if (!_node.Store.TryGet(id, out var bytes))
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"This process does not hold object {id} (freed, or never here)."));
+            throw new RpcException(new Status(StatusCode.NotFound, $"This process does not hold object {id} (freed, or never here)"));
         }
-        for (var offset = 0; offset < bytes.Length || offset == 0; offset += ChunkSize)
+        await context.WriteResponseHeadersAsync(new Metadata { { LengthHeader, bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) } })
+            .ConfigureAwait(false);
+        for (var offset = 0; offset < bytes.Length; offset += ChunkSize)
         {
-            var length = Math.Min(ChunkSize, bytes.Length - offset);
-            await responses.WriteAsync(bytes.Slice(offset, length).ToArray(), context.CancellationToken).ConfigureAwait(false);
-            if (bytes.Length == 0)
-            {
-                break;
-            }
+            await responses.WriteAsync(new Chunk(bytes.Slice(offset, Math.Min(ChunkSize, bytes.Length - offset))), context.CancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Adds a lease on a held value for a process a ref to it is forwarded to. Fails when the value is gone.</summary>
+    public virtual Task<byte[]> Lease(byte[] request, ServerCallContext context)
+    {
+        var id = IdCodec.ReadObjectId(request);
+        if (!_node.Store.AddLease(id))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"This process does not hold object {id} (freed, or never here)"));
+        }
+        return Task.FromResult(Array.Empty<byte>());
     }
 
     /// <summary>Drops leases.</summary>
@@ -67,6 +105,15 @@ public class NodeService
         }
         return Task.FromResult(Array.Empty<byte>());
     }
+}
+
+/// <summary>One chunk of a fetched value: a slice of the held bytes. Public only because the service method's signature names it.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class Chunk
+{
+    internal Chunk(ReadOnlyMemory<byte> bytes) => Bytes = bytes;
+
+    internal ReadOnlyMemory<byte> Bytes { get; }
 }
 
 /// <summary>Object and actor ids on the wire: <c>[owner, sequence, kind]</c> and <c>[owner, sequence]</c>.</summary>

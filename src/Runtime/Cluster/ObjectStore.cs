@@ -7,7 +7,8 @@ namespace GenRay.Cluster;
 /// <summary>
 /// Values this process holds for other processes to fetch: large task results kept where they were produced, and
 /// local values whose refs were sent elsewhere. Each entry counts the leases on it and goes away when the last is
-/// released. Served in chunks by <see cref="NodeService.Fetch"/>.
+/// released. Served in chunks by <see cref="NodeService.Fetch"/>, or, to processes on this machine, as a file in
+/// shared memory (<see cref="SharedMemory"/>) where values of 1 MiB and more are kept.
 /// </summary>
 internal sealed class ObjectStore
 {
@@ -15,29 +16,39 @@ internal sealed class ObjectStore
 
     public int Count => _entries.Count;
 
-    public long Bytes => _entries.Values.Sum(e => (long)(e.Bytes?.Length ?? 0));
-
     /// <summary>Holds a serialized value (a large result) with one lease, the owner's.</summary>
-    public void Hold(ObjectId id, byte[] bytes) => _entries[id] = new Entry(null, bytes, leases: 1);
+    public void Hold(ObjectId id, byte[] bytes) => _entries[id] = new Entry(id, null, bytes, leases: 1);
 
     /// <summary>Adds a lease on a local value so another process can fetch it.</summary>
     public void Export(ObjectRef value)
     {
-        _entries.AddOrUpdate(value.Id, _ => new Entry(value, null, leases: 1), (_, entry) =>
+        _entries.AddOrUpdate(value.Id, id => new Entry(id, value, null, leases: 1), (_, entry) =>
         {
             Interlocked.Increment(ref entry.Leases);
             return entry;
         });
     }
 
+    /// <summary>One more lease on a held value, for a process a ref to it is being forwarded to; false when it is gone.</summary>
+    public bool AddLease(ObjectId id)
+    {
+        if (!_entries.TryGetValue(id, out var entry))
+        {
+            return false;
+        }
+        Interlocked.Increment(ref entry.Leases);
+        return true;
+    }
+
     public void Release(ObjectId id)
     {
-        if (_entries.TryGetValue(id, out var entry) && Interlocked.Decrement(ref entry.Leases) <= 0)
+        if (_entries.TryGetValue(id, out var entry) && Interlocked.Decrement(ref entry.Leases) <= 0 && _entries.TryRemove(id, out _))
         {
-            _entries.TryRemove(id, out _);
+            entry.Drop();
         }
     }
 
+    /// <summary>The value's bytes, for the stream (a fetcher on another machine).</summary>
     public bool TryGet(ObjectId id, out ReadOnlyMemory<byte> bytes)
     {
         if (!_entries.TryGetValue(id, out var entry))
@@ -49,44 +60,131 @@ internal sealed class ObjectStore
         return true;
     }
 
-    public void Clear() => _entries.Clear();
-
-    private sealed class Entry
+    /// <summary>The value's shared-memory file, for a fetcher on this machine; false when it is small or not here.</summary>
+    public bool TryGetShared(ObjectId id, out string path, out int length)
     {
-        private readonly ObjectRef? _value;
+        path = "";
+        length = 0;
+        return _entries.TryGetValue(id, out var entry) && entry.TryShare(out path, out length);
+    }
 
-        public Entry(ObjectRef? value, byte[]? bytes, int leases)
+    /// <summary>The value for this process itself: mapped when it lives in shared memory.</summary>
+    public bool TryOpen(ObjectId id, out Fetched value)
+    {
+        if (!_entries.TryGetValue(id, out var entry))
         {
-            _value = value;
-            Bytes = bytes;
-            Leases = leases;
+            value = default;
+            return false;
         }
+        value = entry.TryShare(out var path, out var length)
+            ? Fetched.Map(path, length)
+            : new Fetched(new ReadOnlySequence<byte>(entry.Serialize()), null);
+        return true;
+    }
 
-        public byte[]? Bytes { get; private set; }
-
-        public int Leases;
-
-        public ReadOnlyMemory<byte> Serialize()
+    public void Clear()
+    {
+        foreach (var id in _entries.Keys)
         {
-            if (Bytes is { } bytes)
+            if (_entries.TryRemove(id, out var entry))
             {
-                return bytes;
-            }
-            lock (this)
-            {
-                if (Bytes is null)
-                {
-                    var buffer = new ArrayBufferWriter<byte>();
-                    var writer = new MessagePackWriter(buffer);
-                    using (Serialization.WireContext.Enter(_value!.Runtime.Wire))
-                    {
-                        _value.WriteValue(ref writer);
-                    }
-                    writer.Flush();
-                    Bytes = buffer.WrittenSpan.ToArray();
-                }
-                return Bytes;
+                entry.Drop();
             }
         }
     }
+
+    private sealed class Entry(ObjectId id, ObjectRef? value, byte[]? bytes, int leases)
+    {
+        private byte[]? _bytes = bytes;
+        private string? _path;
+        private int _length = bytes?.Length ?? -1;
+        private bool _dropped;
+
+        public int Leases = leases;
+
+        public ReadOnlyMemory<byte> Serialize()
+        {
+            lock (this)
+            {
+                if (_bytes is { } bytes)
+                {
+                    return bytes;
+                }
+                if (_path is { } path)
+                {
+                    return File.ReadAllBytes(path); // only for the stream, to another machine
+                }
+                var buffer = new ArrayBufferWriter<byte>();
+                var writer = new MessagePackWriter(buffer);
+                using (Serialization.WireContext.Enter(value!.Runtime.Wire))
+                {
+                    value.WriteValue(ref writer);
+                }
+                writer.Flush();
+                _bytes = buffer.WrittenSpan.ToArray();
+                _length = _bytes.Length;
+                return _bytes;
+            }
+        }
+
+        // Moves a large value to shared memory on first use (its bytes leave this process's heap).
+        public bool TryShare(out string path, out int length)
+        {
+            path = "";
+            length = 0;
+            if (!SharedMemory.Enabled || (_length >= 0 && _length < SharedMemory.MinBytes))
+            {
+                return false;
+            }
+            lock (this)
+            {
+                if (_dropped)
+                {
+                    return false;
+                }
+                if (_path is null)
+                {
+                    var bytes = Serialize();
+                    if (bytes.Length < SharedMemory.MinBytes)
+                    {
+                        return false;
+                    }
+                    _path = SharedMemory.Write(id, bytes.Span);
+                    _bytes = null;
+                }
+                path = _path;
+                length = _length;
+                return true;
+            }
+        }
+
+        public void Drop()
+        {
+            lock (this)
+            {
+                _dropped = true;
+                _bytes = null;
+                if (_path is { } path)
+                {
+                    SharedMemory.Delete(path);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Fetched bytes, and what keeps them readable (a shared-memory mapping) until disposed.</summary>
+internal readonly struct Fetched(ReadOnlySequence<byte> bytes, IDisposable? owner) : IDisposable
+{
+    public ReadOnlySequence<byte> Bytes => bytes;
+
+    public static Fetched Of(byte[] bytes) => new(new ReadOnlySequence<byte>(bytes), null);
+
+    public static Fetched Map(string path, int length)
+    {
+        var mapped = SharedMemory.Map(path, length);
+        return new Fetched(mapped.Bytes, mapped);
+    }
+
+    public void Dispose() => owner?.Dispose();
 }

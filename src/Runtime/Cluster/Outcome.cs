@@ -24,6 +24,16 @@ internal static class Outcome
         }
         if (result.Remote is { } remote)
         {
+            try
+            {
+                node.Server.AddLease(remote.Holder, result.Id); // the receiver's own, dropped when its ref goes
+            }
+            catch (RayException error)
+            {
+                writer.Write(Failed);
+                ErrorCodec.Write(ref writer, error);
+                return;
+            }
             writer.Write(Held);
             writer.Write(remote.Holder);
             return;
@@ -79,7 +89,10 @@ internal static class Outcome
             }
             else if (holder is not null)
             {
-                target.TrySetRemote(new RemoteValue(holder, target.Id, holder == node.Server.Address ? null : node.Leases));
+                if (!target.TrySetRemote(new RemoteValue(holder, target.Id, node.Leases)))
+                {
+                    node.Leases.Release(holder, target.Id); // already known here: the lease taken for this process goes back
+                }
             }
             else
             {

@@ -15,6 +15,10 @@ namespace GenRay.Cluster;
 internal sealed class RemoteActor : ActorCore
 {
     private readonly ConcurrentQueue<ActorCall> _calls = new();
+
+    // The head call, off the queue until it is ready (under _lock). Not TryPeek: a peeked ConcurrentQueue segment
+    // stops clearing its slots, which kept every call (arguments, results) alive.
+    private ActorCall? _next;
     private readonly ConcurrentDictionary<long, ActorCall> _sent = new();
     private readonly ActorCreation _creation;
     private readonly DriverNode _driver;
@@ -66,6 +70,7 @@ internal sealed class RemoteActor : ActorCore
                     doomed.Fail(_death);
                 }
                 _resend.Clear();
+                Interlocked.Exchange(ref _next, null)?.Fail(_death);
                 while (_calls.TryDequeue(out var doomed))
                 {
                     doomed.Fail(_death);
@@ -97,9 +102,14 @@ internal sealed class RemoteActor : ActorCore
                 }
             }
             _resend.Clear();
-            while (_calls.TryPeek(out var call) && call.IsReady)
+            while ((_next ?? (_calls.TryDequeue(out var head) ? head : null)) is { } call)
             {
-                _calls.TryDequeue(out _);
+                if (!call.IsReady)
+                {
+                    _next = call;
+                    break;
+                }
+                _next = null;
                 if (call.IsCancelled)
                 {
                     continue;

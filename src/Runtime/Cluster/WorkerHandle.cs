@@ -181,6 +181,15 @@ internal sealed class WorkerHandle : IPeerHandler
             onFailure!(new RayException($"Sending work to {Name} failed: {error.Message}", error));
             return;
         }
+        if (Messages.TooLarge(message) is { } tooLarge)
+        {
+            if (onFailure is null)
+            {
+                throw tooLarge;
+            }
+            onFailure(tooLarge);
+            return;
+        }
         if (_lost is { } why && onFailure is not null)
         {
             onFailure(new RayException($"{Name} {why}."));

@@ -58,6 +58,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         Console.Out.Flush();
         worker._done.Wait();
         Console.Out.Flush();
+        SharedMemory.RemoveFilesOf(Environment.ProcessId);
         Environment.Exit(0);
     }
 
@@ -77,6 +78,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             catch (IOException)
             {
             }
+            SharedMemory.RemoveFilesOf(Environment.ProcessId); // the values this worker held go with it
             Environment.Exit(0);
         })
         { IsBackground = true, Name = "GenRay driver watch" };
@@ -212,6 +214,15 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         catch (Exception error) when (error is MessagePackSerializationException or RayException && onFailure is not null)
         {
             onFailure!(new RayException($"Sending to the driver failed: {error.Message}", error));
+            return;
+        }
+        if (Messages.TooLarge(message) is { } tooLarge)
+        {
+            if (onFailure is null)
+            {
+                throw tooLarge;
+            }
+            onFailure(tooLarge);
             return;
         }
         (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message);

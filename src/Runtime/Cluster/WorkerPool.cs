@@ -149,7 +149,10 @@ internal sealed class WorkerPool(DriverNode driver, WorkerLauncher launcher)
         catch (Exception error) when (error is RayException or TimeoutException or IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             LastStartFailure = $"starting worker {index} failed: {error.Message}";
-            Console.Error.WriteLine($"GenRay: {LastStartFailure}");
+            if (!IsStopping)
+            {
+                Console.Error.WriteLine($"GenRay: {LastStartFailure}"); // a start ended by shutdown is no news
+            }
         }
         List<Action>? parked;
         lock (_lock)
@@ -204,6 +207,17 @@ internal sealed class WorkerPool(DriverNode driver, WorkerLauncher launcher)
         }
         retry();
         return true;
+    }
+
+    private bool IsStopping
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stopping;
+            }
+        }
     }
 
     /// <summary>No more replacements; returns every worker to stop, spares included.</summary>

@@ -63,8 +63,10 @@ public sealed class ObjectRef<T> : ObjectRef
             {
                 return;
             }
-            var bytes = Runtime.Fetch(location, Id);
-            _value = Runtime.DeserializeValue<T>(bytes, $"{this}");
+            using (var fetched = Runtime.Fetch(location, Id))
+            {
+                _value = Runtime.DeserializeValue<T>(fetched.Bytes, $"{this}");
+            }
             Remote = null;
         }
     }

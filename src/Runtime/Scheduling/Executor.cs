@@ -40,7 +40,7 @@ internal abstract class Executor
     }
 
     /// <summary>Fetches a value held by another process.</summary>
-    public virtual byte[] Fetch(Cluster.RemoteValue location, ObjectId id) =>
+    public virtual Cluster.Fetched Fetch(Cluster.RemoteValue location, ObjectId id) =>
         throw new RayException($"{id} is held by {location.Holder}, but this GenRay runs in one process and cannot fetch it.");
 
     /// <summary>A task was cancelled: stop it wherever it runs (in-process its token is enough).</summary>

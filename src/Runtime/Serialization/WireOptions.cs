@@ -17,6 +17,7 @@ internal static class WireOptions
     {
         FormatterCache<Internal.Unit>.Instance = new UnitFormatter();
         FormatterCache<ObjectRef?>.Instance = new VoidObjectRefFormatter();
+        FormatterCache<byte[]?>.Instance = new BytesFormatter();
     }
 
     public static readonly MessagePackSerializerOptions Instance = new MessagePackSerializerOptions(Resolver.Instance)

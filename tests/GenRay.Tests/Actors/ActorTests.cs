@@ -7,6 +7,29 @@ namespace GenRay.Tests.Actors;
 public abstract class ActorTests : RayTest
 {
     [Fact]
+    public void An_actor_keeps_nothing_of_the_calls_it_finished()
+    {
+        Start();
+        var adder = Adder.Remote.New();
+
+        var calls = CallAndForget(adder, 100);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.Equal(0, calls.Count(c => c.TryGetTarget(out _))); // no queue keeps a finished call's refs alive
+        Assert.Equal(4950, Ray.Get(adder.GetSum()));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<WeakReference<ObjectRef<int>>> CallAndForget(ActorHandle<Adder> adder, int n)
+    {
+        var results = Enumerable.Range(0, n).Select(i => adder.Add(Ray.Put(i))).ToList();
+        Ray.Get(results);
+        return results.Select(r => new WeakReference<ObjectRef<int>>(r)).ToList();
+    }
+
+    [Fact]
     public void Seed_adder_sums_ten_numbers()
     {
         Start();

@@ -24,6 +24,9 @@ public sealed class ChaosTests : RayTest
     private const int TasksPerRound = Independent + (Chains * ChainLength) + (Parents * (1 + ChildrenEach)); // 5,000
     private const int CallsPerActor = 300;
 
+    // How long one round may take before what is not done counts as lost: the test fails instead of hanging.
+    private static readonly TimeSpan s_roundBudget = TimeSpan.FromSeconds(90);
+
     private readonly FileSignals _files = new();
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
@@ -99,11 +102,12 @@ public sealed class ChaosTests : RayTest
         var sums = Enumerable.Range(0, Parents).Select(p => ChaosRemotes.Remote.SumOfSquares(offset + (p * ChildrenEach), ChildrenEach)).ToList();
 
         int lost = 0, wrong = 0;
+        var budget = Stopwatch.StartNew();
         void Check<T>(ObjectRef<T> value, T expected)
         {
             try
             {
-                if (!EqualityComparer<T>.Default.Equals(Ray.Get(value, TimeSpan.FromSeconds(60)), expected))
+                if (!EqualityComparer<T>.Default.Equals(Ray.Get(value, Left(budget)), expected))
                 {
                     wrong++;
                 }
@@ -135,6 +139,7 @@ public sealed class ChaosTests : RayTest
     {
         var first = (round * CallsPerActor) + 1;
         var sequences = Enumerable.Range(first, CallsPerActor).ToList();
+        var budget = Stopwatch.StartNew();
         var retried = new List<ObjectRef<int>>();
         var unretried = new List<ObjectRef<int>>();
         foreach (var sequence in sequences)
@@ -146,14 +151,14 @@ public sealed class ChaosTests : RayTest
 
         foreach (var call in retried)
         {
-            Ray.Get(call, TimeSpan.FromSeconds(120)); // retried without limit: none may fail
+            Ray.Get(call, Left(budget)); // retried without limit: none may fail
         }
         var succeeded = new List<int>();
         for (var i = 0; i < unretried.Count; i++)
         {
             try
             {
-                Ray.Get(unretried[i], TimeSpan.FromSeconds(120));
+                Ray.Get(unretried[i], Left(budget));
                 succeeded.Add(sequences[i]);
             }
             catch (ActorDiedException error)
@@ -170,6 +175,8 @@ public sealed class ChaosTests : RayTest
         Assert.All(succeeded, s => Assert.Contains(s, once)); // a call that returned did run
         return 2 * CallsPerActor;
     }
+
+    private static TimeSpan Left(Stopwatch budget) => s_roundBudget - budget.Elapsed is { Ticks: > 0 } left ? left : TimeSpan.Zero;
 
     private HashSet<int> Logged(string name) => [.. LoggedList(name)];
 
@@ -219,7 +226,10 @@ public sealed class ChaosTests : RayTest
 
     protected override void AfterShutdown() => _files.Dispose();
 
-    /// <summary>Kills a random live worker every 500 ms; every other kill takes one hosting an actor, so actors restart too.</summary>
+    /// <summary>
+    /// Kills a random serving worker every 500 ms, as long as another one serves; every other kill takes one hosting
+    /// an actor, so actors restart too.
+    /// </summary>
     private sealed class Killer : IDisposable
     {
         private readonly Thread _thread;
@@ -241,8 +251,10 @@ public sealed class ChaosTests : RayTest
             var random = new Random(8);
             while (!_stop.Wait(500))
             {
+                // The last serving worker is spared: on a loaded machine a new worker takes longer to start than
+                // the killer's period, and killing every one as it joins would stall the workload, not test it.
                 var live = _driver.Workers.Where(w => !w.IsLost).ToList();
-                if (live.Count == 0)
+                if (live.Count < 2)
                 {
                     continue;
                 }

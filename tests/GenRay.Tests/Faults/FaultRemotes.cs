@@ -97,6 +97,10 @@ public static partial class LineageRemotes
         return reversed;
     }
 
+    /// <summary>Puts a large value in this worker (its owner) and returns the ref.</summary>
+    [Remote]
+    public static ObjectRef<byte[]> PutHere(byte seed) => Ray.Put(Expected(seed));
+
     public static byte[] Expected(byte seed)
     {
         var bytes = new byte[Size];

@@ -78,6 +78,22 @@ public sealed class LineageTests : RayTest
         Assert.Equal(Sum(bytes), Ray.Get(WorkerRemotes.Remote.Checksum(put), TimeSpan.FromSeconds(60)));
     }
 
+    [Fact]
+    public void A_get_on_a_value_whose_owner_died_fails_at_once_saying_so()
+    {
+        Start();
+        var owned = Ray.Get(LineageRemotes.Remote.PutHere(4), TimeSpan.FromSeconds(30)); // Put in a worker: it owns it
+        Assert.NotNull(owned.Remote);
+
+        var owner = KillHolderOf(owned);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.ThrowsAny<RayException>(() => Ray.Get(owned, TimeSpan.FromSeconds(30)));
+        Assert.Contains("is lost", error.Message);
+        Assert.Contains(owner.Name, error.Message);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed.TotalSeconds:F1} s to fail");
+    }
+
     private static long Sum(byte[] bytes) => bytes.Sum(b => (long)b);
 
     // Waits without fetching: the value stays in the worker that made it.

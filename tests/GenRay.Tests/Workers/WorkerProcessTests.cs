@@ -115,6 +115,21 @@ public sealed class WorkerProcessTests : RayTest
     }
 
     [Fact]
+    public void An_argument_too_large_for_one_message_fails_only_its_call_and_says_to_use_Put()
+    {
+        Start(o => o.NumCpus = 4);
+        var running = Enumerable.Range(0, 4).Select(_ => WorkerRemotes.Remote.ProcessId()).ToList();
+        var huge = new byte[PeerConnection.MaxMessageBytes + (1 << 20)];
+
+        var error = Assert.ThrowsAny<RayException>(() => Ray.Get(WorkerRemotes.Remote.Checksum(huge), TimeSpan.FromSeconds(30)));
+
+        Assert.Contains("Ray.Put", error.Message);
+        Assert.All(Ray.Get(running, TimeSpan.FromSeconds(30)), pid => Assert.Contains(pid, Driver.Workers.Select(w => w.Pid)));
+        Assert.All(Driver.Workers, w => Assert.False(w.IsLost));
+        Assert.Equal(0L, Ray.Get(WorkerRemotes.Remote.Checksum(Ray.Put(huge)), TimeSpan.FromSeconds(60))); // by reference it goes
+    }
+
+    [Fact]
     public void A_worker_killed_mid_call_fails_its_unretried_calls_and_the_other_worker_goes_on()
     {
         Start(o => o.NumCpus = 4);
@@ -140,6 +155,99 @@ public sealed class WorkerProcessTests : RayTest
         Assert.NotNull(made.Remote); // the task read it from the worker that holds it: the driver never had it
         Assert.Equal(64 << 20, Ray.Get(made, TimeSpan.FromSeconds(60)).Length); // the driver fetches it on demand
         Assert.Null(made.Remote);
+    }
+
+    [Fact]
+    public void A_large_value_forwarded_to_other_processes_stays_held_while_the_driver_has_its_ref()
+    {
+        Start(o => o.NumCpus = 4);
+        var readers = Enumerable.Range(0, 2).Select(_ => LeaseProbe.Remote.New()).ToList(); // one in each worker
+        var made = WorkerRemotes.Remote.Make(2 << 20);
+        Assert.Single(Ray.Wait([made], 1, TimeSpan.FromSeconds(30)).Ready);
+
+        // The driver forwards the holder's address to both workers (the holder itself among them); each reads the
+        // value, then drops its ref and tells the holder so.
+        Assert.All(Ray.Get(readers.Select(r => r.Checksum(made)).ToList()), sum => Assert.Equal(WorkerRemotes.Expected(2 << 20), sum));
+        Assert.Equal(2, Ray.Get(readers.Select(r => r.DropReleasedLeases()).ToList()).Distinct().Count());
+
+        Assert.Equal(2 << 20, Ray.Get(made, TimeSpan.FromSeconds(30)).Length); // still held for the driver
+    }
+
+    [Fact]
+    public void A_large_value_is_read_through_shared_memory_and_its_file_goes_with_the_last_ref()
+    {
+        Start(o => o.NumCpus = 4);
+        var probes = Enumerable.Range(0, 2).Select(_ => LeaseProbe.Remote.New()).ToList(); // one in each worker
+        var holder = Ray.Get(probes[0].DropReleasedLeases());
+
+        var weak = MakeThereReadHere(probes[0], probes[1], holder);
+
+        // Every ref dropped (the driver's, the reader's): the holder deletes the file.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.False(weak.TryGetTarget(out _), "the driver still references the ref it dropped");
+        ((ClusterNode)RayRuntime.Current!.Executor).Leases.Flush();
+        Ray.Get(probes.Select(p => p.DropReleasedLeases()).ToList());
+        Assert.True(SpinWait.SpinUntil(() => !SharedMemory.FilesOf(holder).Any(), TimeSpan.FromSeconds(10)),
+            $"left behind: {string.Join(", ", SharedMemory.FilesOf(holder))}");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference<ObjectRef<byte[]>> MakeThereReadHere(ActorHandle<LeaseProbe> maker, ActorHandle<LeaseProbe> reader, int makerPid)
+    {
+        var made = maker.Make(8 << 20);
+        Assert.Single(Ray.Wait([made], 1, TimeSpan.FromSeconds(30)).Ready);
+        var sum = Ray.Get(reader.Checksum(made), TimeSpan.FromSeconds(30));
+        Assert.Single(SharedMemory.FilesOf(makerPid)); // held in shared memory, where the reader mapped it
+        Assert.Equal(WorkerRemotes.Expected(8 << 20), sum);
+        return new WeakReference<ObjectRef<byte[]>>(made);
+    }
+
+    [Fact]
+    public void A_1_GiB_array_moves_from_one_worker_to_the_other()
+    {
+        Start(o => o.NumCpus = 4);
+        var probes = Enumerable.Range(0, 2).Select(_ => LeaseProbe.Remote.New()).ToList(); // one in each worker
+
+        var made = probes[0].Make(1 << 30);
+
+        Assert.Equal(WorkerRemotes.Expected(1 << 30), Ray.Get(probes[1].Checksum(made), TimeSpan.FromMinutes(2)));
+    }
+
+    [Fact]
+    public void Shared_memory_files_of_a_killed_worker_are_removed()
+    {
+        Start(o => o.NumCpus = 4);
+        var probe = LeaseProbe.Remote.New();
+        var pid = Ray.Get(probe.DropReleasedLeases());
+        var made = probe.Make(4 << 20);
+        Assert.Equal(4 << 20, Ray.Get(made, TimeSpan.FromSeconds(30)).Length); // the driver read it: the file exists
+        Assert.Single(SharedMemory.FilesOf(pid));
+
+        Driver.Workers.Single(w => w.Pid == pid).Process.Kill();
+
+        Assert.True(SpinWait.SpinUntil(() => !SharedMemory.FilesOf(pid).Any(), TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void With_shared_memory_off_large_values_stream_in_chunks()
+    {
+        Environment.SetEnvironmentVariable("GENRAY_OBJECT_TRANSFER", "stream"); // the workers inherit it
+        try
+        {
+            Start(o => o.NumCpus = 4);
+            var probes = Enumerable.Range(0, 2).Select(_ => LeaseProbe.Remote.New()).ToList();
+            var holder = Ray.Get(probes[0].DropReleasedLeases());
+            var made = probes[0].Make(3 << 20);
+
+            Assert.Equal(WorkerRemotes.Expected(3 << 20), Ray.Get(probes[1].Checksum(made), TimeSpan.FromSeconds(30)));
+            Assert.Equal(3 << 20, Ray.Get(made, TimeSpan.FromSeconds(30)).Length);
+            Assert.Empty(SharedMemory.FilesOf(holder));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GENRAY_OBJECT_TRANSFER", null);
+        }
     }
 
     // Starts tasks that hold a CPU each until the test ends, until one runs on the given worker (tasks go to the
@@ -202,5 +310,23 @@ public static partial class WorkerRemotes
             sum += (byte)(i * 31);
         }
         return sum;
+    }
+}
+
+/// <summary>Reads a value in its worker, then makes the worker release every lease it no longer uses, now.</summary>
+[Remote]
+public sealed partial class LeaseProbe
+{
+    public long Checksum(byte[] bytes) => WorkerRemotes.Checksum(bytes);
+
+    public byte[] Make(int size) => WorkerRemotes.Make(size);
+
+    public int DropReleasedLeases()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        ((ClusterNode)RayRuntime.Current!.Executor).Leases.Flush();
+        return Environment.ProcessId;
     }
 }
