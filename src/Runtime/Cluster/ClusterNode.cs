@@ -28,6 +28,9 @@ internal abstract class ClusterNode : Executor
 
     public override Fetched Fetch(RemoteValue location, ObjectId id) => Server.Fetch(location.Holder, id);
 
+    /// <summary>Whether the process at <paramref name="holder"/> is known to have died (its values are lost).</summary>
+    public virtual bool HolderLost(string holder) => false;
+
     /// <summary>A pending ref is being sent to another process, which will ask about it by id.</summary>
     public abstract void Exporting(ObjectRef pending);
 

@@ -42,7 +42,9 @@ internal sealed class ClusterWireContext : WireContext
             ErrorCodec.Write(ref writer, value.Error!);
             return;
         }
-        if (value.Remote is { } remote)
+        // Rebuilding a lost value, its arguments held by dead workers are rebuilt first (the load below fetches,
+        // which rebuilds): recursive reconstruction, on the rebuilding thread only, which may block.
+        if (value.Remote is { } remote && !(Lineage.IsRebuilding && _node.HolderLost(remote.Holder)))
         {
             _node.Server.AddLease(remote.Holder, value.Id); // the receiver's own, dropped when its ref goes
             writer.Write(Held);

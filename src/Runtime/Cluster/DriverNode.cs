@@ -7,21 +7,31 @@ namespace GenRay.Cluster;
 /// <summary>
 /// The driver of a multi-process GenRay on one machine: it owns the node's resources and scheduler (tasks are
 /// admitted here, by logical CPUs, then sent to the least busy worker), places actors on workers, and answers
-/// what workers ask: work their code submits, objects they wait for, actors they look up.
+/// what workers ask: work their code submits, objects they wait for, actors they look up. A worker that dies is
+/// replaced, so the node keeps the processes its CPUs are served by.
 /// </summary>
 internal sealed class DriverNode : ClusterNode
 {
-    private readonly List<WorkerHandle> _workers = [];
     private readonly LeaseTable _leases = new();
+    private readonly WorkerLauncher _launcher;
+    private readonly WorkerPool _pool;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _lostHolders = new();
+    private readonly Lineage _lineage;
     private long _nextTaskId;
     private long _nextCallId;
-    private volatile bool _stopping;
 
     private DriverNode(RayRuntime runtime) : base(runtime)
     {
+        _launcher = new WorkerLauncher(runtime.OwnerId);
+        _pool = new WorkerPool(this, _launcher);
+        _lineage = new Lineage(this);
     }
 
-    public IReadOnlyList<WorkerHandle> Workers => _workers;
+    /// <summary>The workers serving this driver, in the order they joined (a dead one leaves once it is replaced).</summary>
+    public IReadOnlyList<WorkerHandle> Workers => _pool.All;
+
+    /// <summary>How many workers died and were replaced (or are being replaced).</summary>
+    public int Replacements => _pool.Replacements;
 
     /// <summary>Starts the driver's endpoint and <paramref name="count"/> worker processes, and waits until all joined.</summary>
     public static DriverNode Start(RayRuntime runtime, int count)
@@ -30,18 +40,7 @@ internal sealed class DriverNode : ClusterNode
         try
         {
             driver.Server.StartAsync(System.Net.IPAddress.Loopback, 0).GetAwaiter().GetResult();
-            var launcher = new WorkerLauncher(runtime.OwnerId);
-            var starting = Enumerable.Range(0, count).Select(i => launcher.StartAsync(i)).ToList();
-            Task.WaitAll([.. starting], TimeSpan.FromSeconds(60));
-            foreach (var start in starting)
-            {
-                if (!start.IsCompletedSuccessfully)
-                {
-                    throw start.Exception?.InnerException as RayException
-                        ?? new RayException("A worker process did not start within 60 s.", start.Exception);
-                }
-                driver.Join(start.Result);
-            }
+            driver._pool.StartInitial(count);
             return driver;
         }
         catch
@@ -51,9 +50,10 @@ internal sealed class DriverNode : ClusterNode
         }
     }
 
-    private void Join(WorkerLauncher.Started started)
+    /// <summary>Connects to a started worker process and waits for its hello; the pool adds the handle it returns.</summary>
+    internal WorkerHandle Join(WorkerLauncher.Started started, int index)
     {
-        var handle = new WorkerHandle(this, _workers.Count, started.Process, started.Address);
+        var handle = new WorkerHandle(this, index, started.Process, started.Address);
         var connection = Server.Connect(started.Address, handle.Name, CancellationToken.None);
         handle.Attach(connection);
         var hello = new Handshake(handle);
@@ -71,7 +71,7 @@ internal sealed class DriverNode : ClusterNode
         {
             throw refusal;
         }
-        _workers.Add(handle);
+        return handle;
     }
 
     public long NextTaskId() => Interlocked.Increment(ref _nextTaskId);
@@ -108,8 +108,13 @@ internal sealed class DriverNode : ClusterNode
         var worker = LeastBusy(w => w.Running);
         if (worker is null)
         {
-            task.MarkDispatched();
-            task.CompleteRemotely(result => result.TrySetException(new RayException("No worker process is alive to run this task.")));
+            // Every worker died: the task keeps its admitted resources and goes out when a replacement joins.
+            if (!_pool.WhenOneJoins(() => Start(task)))
+            {
+                task.MarkDispatched();
+                task.CompleteRemotely(result => result.TrySetException(new RayException(
+                    $"No worker process is alive to run this task, and none could be started: {_pool.LastStartFailure ?? "GenRay is stopping"}.")));
+            }
             return;
         }
         // The admitted task's resources become the lease's, for it and whatever queues on it later.
@@ -131,22 +136,51 @@ internal sealed class DriverNode : ClusterNode
 
     public override ActorCore CreateActor(ActorCreation creation, Type actorClass) => new RemoteActor(Runtime, creation, actorClass, this);
 
+    /// <summary>
+    /// Fetches a value held by a worker. If that worker died, the value is rebuilt from its lineage: the task that
+    /// produced it runs again (Ray's object reconstruction).
+    /// </summary>
+    public override Fetched Fetch(RemoteValue location, ObjectId id) =>
+        _lostHolders.TryGetValue(location.Holder, out var why)
+            ? _lineage.Rebuild(location, id, why)
+            : base.Fetch(location, id);
+
     public override void Cancel(TaskInvocation task, bool force)
     {
-        if (task.RemoteHost is { } host)
+        if (task.RemoteHost is not { } host)
+        {
+            return; // not sent yet: it never will be (Start checks), and the result already says cancelled
+        }
+        if (force)
+        {
+            // Ray's force: the worker process ends, whatever the task's code does; other work it had is retried.
+            host.Kill($"Ray.Cancel(force: true) of {task.Name}");
+        }
+        else
         {
             host.Cancel(task.RemoteId, force);
         }
     }
 
-    /// <summary>Where a new actor goes: the worker with the fewest actors.</summary>
-    public WorkerHandle Place(RemoteActor actor) =>
-        LeastBusy(w => w.Actors) ?? throw new RayException("No worker process is alive to host the actor.");
+    /// <summary>
+    /// Where a new actor goes: the worker with the fewest actors. Null while every worker is dead and a replacement
+    /// is starting: <paramref name="retry"/> runs once one joined.
+    /// </summary>
+    public WorkerHandle? Place(Action retry)
+    {
+        if (LeastBusy(w => w.Actors) is { } worker)
+        {
+            return worker;
+        }
+        return _pool.WhenOneJoins(retry)
+            ? null
+            : throw new RayException($"No worker process is alive to host the actor, and none could be started: {_pool.LastStartFailure ?? "GenRay is stopping"}.");
+    }
 
-    private WorkerHandle? LeastBusy(Func<WorkerHandle, int> load)
+    internal WorkerHandle? LeastBusy(Func<WorkerHandle, int> load)
     {
         WorkerHandle? best = null;
-        foreach (var worker in _workers)
+        foreach (var worker in _pool.All)
         {
             if (!worker.IsLost && (best is null || load(worker) < load(best)))
             {
@@ -184,6 +218,7 @@ internal sealed class DriverNode : ClusterNode
             return;
         }
         Objects.Add(task.ResultRef, pin: true);
+        worker.Submitted(task);
         NotifyWhenReady(worker, task.ResultRef);
         Runtime.Executor.Submit(task);
     }
@@ -286,19 +321,20 @@ internal sealed class DriverNode : ClusterNode
             ErrorCodec.Write(ref w, error);
         }));
 
-    public void WorkerLost(WorkerHandle worker)
+    public override bool HolderLost(string holder) => _lostHolders.ContainsKey(holder);
+
+    /// <summary>A worker is gone (its handle already failed or rescheduled its work): start another in its place.</summary>
+    public void WorkerLost(WorkerHandle worker, string why)
     {
+        _lostHolders[worker.Address] = $"{worker.Name} {why}";
         SharedMemory.RemoveFilesOf(worker.Pid); // the values it held died with it
-        if (!_stopping)
-        {
-            Console.Error.WriteLine($"GenRay: {worker.Name} is gone; its tasks and actors failed.");
-        }
+        _pool.Replace(worker);
     }
 
     public override void Stop()
     {
-        _stopping = true;
-        foreach (var worker in _workers)
+        var workers = _pool.Stop();
+        foreach (var worker in workers)
         {
             try
             {
@@ -311,7 +347,7 @@ internal sealed class DriverNode : ClusterNode
             }
         }
         var deadline = Stopwatch.StartNew();
-        foreach (var worker in _workers)
+        foreach (var worker in workers)
         {
             var left = TimeSpan.FromSeconds(1) - deadline.Elapsed;
             if (left <= TimeSpan.Zero || !worker.Process.WaitForExit(left))
@@ -325,10 +361,12 @@ internal sealed class DriverNode : ClusterNode
                 }
             }
         }
-        foreach (var worker in _workers)
+        _launcher.KillStarting();
+        foreach (var worker in workers)
         {
             worker.Lost("stopped with GenRay");
         }
+        _pool.FailParked();
         Objects.Clear();
         base.Stop();
     }

@@ -80,4 +80,7 @@ internal enum MessageKind : byte
 
     /// <summary>Worker → driver: an actor hosted here died (its constructor threw). <c>[actorOwner, actorSeq, error]</c>.</summary>
     ActorDied,
+
+    /// <summary>Worker → driver: cancel a task this worker's code submitted (Ray.Cancel, or its parent was cancelled). <c>[resultId, force]</c>.</summary>
+    CancelSubmitted,
 }

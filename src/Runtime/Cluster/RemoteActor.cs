@@ -7,8 +7,10 @@ namespace GenRay.Cluster;
 /// <summary>
 /// The driver's view of an actor that lives in a worker process. Calls queue here in submission order and are
 /// sent, in that order, once each one's arguments are ready and the actor has been placed; the worker's mailbox
-/// then runs them one at a time (or up to MaxConcurrency). Calls sent and not yet answered are remembered, so
-/// they fail with <see cref="ActorDiedException"/> if the worker goes away.
+/// then runs them one at a time (or up to MaxConcurrency). Calls sent and not yet answered are remembered: if
+/// the worker goes away, the actor restarts elsewhere within MaxRestarts, and each of those calls is sent again
+/// within MaxTaskRetries (so it may run twice: at least once) or fails with <see cref="ActorDiedException"/>
+/// (at most once).
 /// </summary>
 internal sealed class RemoteActor : ActorCore
 {
@@ -22,6 +24,11 @@ internal sealed class RemoteActor : ActorCore
     private readonly DriverNode _driver;
     private readonly object _lock = new();
     private readonly int _maxRestarts;
+    private readonly int _maxTaskRetries;
+
+    // Calls in flight when the actor's process died, to send again (in their original order) before any queued
+    // call once the actor is back. Guarded by _lock.
+    private readonly List<ActorCall> _resend = [];
     private WorkerHandle? _host;
     private ActorDiedException? _death;
     private bool _holdsResources;
@@ -33,6 +40,7 @@ internal sealed class RemoteActor : ActorCore
         _creation = creation;
         _driver = driver;
         _maxRestarts = creation.Options?.MaxRestarts ?? 0;
+        _maxTaskRetries = creation.Options?.MaxTaskRetries ?? 0;
     }
 
     public override bool IsDead => Volatile.Read(ref _death) is not null;
@@ -57,6 +65,11 @@ internal sealed class RemoteActor : ActorCore
         {
             if (_death is not null)
             {
+                foreach (var doomed in _resend)
+                {
+                    doomed.Fail(_death);
+                }
+                _resend.Clear();
                 Interlocked.Exchange(ref _next, null)?.Fail(_death);
                 while (_calls.TryDequeue(out var doomed))
                 {
@@ -70,10 +83,25 @@ internal sealed class RemoteActor : ActorCore
                 {
                     return;
                 }
+                // Every worker may be dead for a moment (they are replaced): then this runs again once one joined.
+                if (_driver.Place(Kick) is not { } host)
+                {
+                    return;
+                }
                 _holdsResources = true;
-                _host = _driver.Place(this);
+                _host = host;
                 _host.CreateActor(this, _creation);
             }
+            foreach (var again in _resend)
+            {
+                if (!again.IsCancelled)
+                {
+                    var againId = _driver.NextCallId();
+                    _sent[againId] = again;
+                    _host.CallActor(this, againId, again);
+                }
+            }
+            _resend.Clear();
             while ((_next ?? (_calls.TryDequeue(out var head) ? head : null)) is { } call)
             {
                 if (!call.IsReady)
@@ -122,13 +150,19 @@ internal sealed class RemoteActor : ActorCore
 
     public override void Kill(bool noRestart, string reason)
     {
-        if (!noRestart && (_maxRestarts < 0 || Volatile.Read(ref _restarts) < _maxRestarts))
+        var restarts = Volatile.Read(ref _restarts);
+        if (!noRestart && (_maxRestarts < 0 || restarts < _maxRestarts))
         {
             Restart(reason);
             return;
         }
-        Die(new ActorDiedException($"The actor {DisplayName} is dead: {reason}."));
+        Die(new ActorDiedException(noRestart
+            ? $"The actor {DisplayName} is dead: {reason}."
+            : $"The actor {DisplayName} is dead: {reason}, and it is not restarted again (restarted {restarts} time(s), MaxRestarts = {_maxRestarts})."));
     }
+
+    /// <summary>How often the actor was restarted.</summary>
+    public int Restarts => Volatile.Read(ref _restarts);
 
     public override void Die(ActorDiedException cause)
     {
@@ -158,6 +192,7 @@ internal sealed class RemoteActor : ActorCore
     private void Restart(string reason)
     {
         WorkerHandle? host;
+        var failed = new List<ActorCall>();
         lock (_lock)
         {
             if (_death is not null)
@@ -167,15 +202,32 @@ internal sealed class RemoteActor : ActorCore
             _restarts++;
             host = _host;
             _host = null;
+            // Under the lock, so no call is sent meanwhile; in call id order, which is the order they were sent.
+            var inFlight = _sent.Keys.ToArray();
+            Array.Sort(inFlight);
+            foreach (var id in inFlight)
+            {
+                if (!_sent.TryRemove(id, out var call))
+                {
+                    continue; // answered just now
+                }
+                if (_maxTaskRetries < 0 || call.Retries < _maxTaskRetries)
+                {
+                    call.Retries++;
+                    _resend.Add(call);
+                }
+                else
+                {
+                    failed.Add(call);
+                }
+            }
         }
         host?.KillActor(this, $"restarting ({reason})");
-        var lost = new ActorDiedException($"The actor {DisplayName} was restarted ({reason}) while this call ran.");
-        foreach (var id in _sent.Keys)
+        var lost = new ActorDiedException(
+            $"The actor {DisplayName} was restarted ({reason}) while this call ran; it is not retried (MaxTaskRetries = {_maxTaskRetries}).");
+        foreach (var call in failed)
         {
-            if (_sent.TryRemove(id, out var call))
-            {
-                call.Fail(lost);
-            }
+            call.Fail(lost);
         }
         ReleaseResources();
         _creation.Admit();
@@ -186,7 +238,7 @@ internal sealed class RemoteActor : ActorCore
     {
         if (ReferenceEquals(_host, host))
         {
-            Kill(noRestart: false, $"its worker process {why}");
+            Kill(noRestart: false, $"its worker process, {host.Name}, {why}");
         }
     }
 

@@ -20,6 +20,12 @@ internal sealed class RemoteValue
     /// <summary>The holder's address, <c>host:port</c>.</summary>
     public string Holder { get; }
 
+    /// <summary>
+    /// The task that produced the value (Ray's lineage), kept by the driver while the value is held elsewhere and
+    /// the task may be retried: if the holder dies, running it again rebuilds the value.
+    /// </summary>
+    public Internal.TaskInvocation? Lineage { get; set; }
+
     ~RemoteValue() => _leases?.Release(Holder, _id);
 
     /// <summary>The lease is handed on (the value was fetched and a copy kept, or ownership moved): no release.</summary>

@@ -14,6 +14,10 @@ internal sealed class WorkerHandle : IPeerHandler
     private readonly DriverNode _driver;
     private readonly ConcurrentDictionary<long, TaskInvocation> _tasks = new();
     private readonly ConcurrentDictionary<ActorId, RemoteActor> _actors = new();
+
+    // Tasks this worker's code submitted and the driver runs, until done: they share the worker's fate (Ray's
+    // owner fate-sharing), so a dead worker's retried parent does not leave its first children running for nothing.
+    private readonly ConcurrentDictionary<ObjectId, TaskInvocation> _submitted = new();
     private PeerConnection? _connection;
     private volatile string? _lost;
 
@@ -65,7 +69,31 @@ internal sealed class WorkerHandle : IPeerHandler
             IdCodec.Write(ref w, task.ResultRef.Id);
             w.Write(methodId);
             task.WriteArgumentsTo(ref w);
-        }, onFailure: error => Fail(taskId, error));
+        }, onFailure: error => Fail(taskId, error, workerDied: IsLost));
+    }
+
+    /// <summary>The worker's code submitted <paramref name="task"/>: it is cancelled if the worker dies before it is done.</summary>
+    public void Submitted(TaskInvocation task)
+    {
+        _submitted[task.ResultRef.Id] = task;
+        if (!task.ResultRef.TryAddListener(new SubmittedDone(this, task.ResultRef.Id)))
+        {
+            _submitted.TryRemove(task.ResultRef.Id, out _);
+        }
+        if (IsLost)
+        {
+            OwnerLost(task);
+        }
+    }
+
+    private void OwnerLost(TaskInvocation task) =>
+        task.Cancel(force: false, new RayException(
+            $"{task.Name} was cancelled: the worker process that submitted it and owns its result, {Name}, {_lost}. " +
+            "Its parent task is retried and submits it again; a ref to it held elsewhere fails (Ray's OwnerDiedError)."));
+
+    private sealed class SubmittedDone(WorkerHandle worker, ObjectId id) : IObjectListener
+    {
+        public void OnObjectReady(ObjectRef completed) => worker._submitted.TryRemove(id, out _);
     }
 
     public void CreateActor(RemoteActor actor, ActorCreation creation)
@@ -78,7 +106,17 @@ internal sealed class WorkerHandle : IPeerHandler
             w.Write(creation.ConstructorId);
             actor.WriteOptions(ref w);
             creation.WriteArgumentsForWire(ref w);
-        }, onFailure: error => actor.Die(new ActorDiedException($"The actor {actor.DisplayName} could not be created: {error.Message}", error)));
+        }, onFailure: error =>
+        {
+            if (IsLost)
+            {
+                // The worker died as the actor was placed on it: a restart, like any death of its host. Not on
+                // this thread, which holds the actor's lock in the middle of placing it.
+                ThreadPool.QueueUserWorkItem(_ => actor.HostLost(this, _lost!));
+                return;
+            }
+            actor.Die(new ActorDiedException($"The actor {actor.DisplayName} could not be created: {error.Message}", error));
+        });
     }
 
     public void CallActor(RemoteActor actor, long callId, ActorCall call) =>
@@ -89,7 +127,14 @@ internal sealed class WorkerHandle : IPeerHandler
             IdCodec.Write(ref w, call.ResultRef.Id);
             w.Write(call.Method.Id);
             call.WriteArgumentsForWire(ref w);
-        }, onFailure: error => call.Fail(error));
+        }, onFailure: error =>
+        {
+            // A call sent as the worker died stays in flight: the actor's restart retries or fails it (MaxTaskRetries).
+            if (!IsLost)
+            {
+                call.Fail(error);
+            }
+        });
 
     public void KillActor(RemoteActor actor, string reason)
     {
@@ -153,13 +198,25 @@ internal sealed class WorkerHandle : IPeerHandler
         _connection!.Send(message);
     }
 
-    private void Fail(long taskId, Exception error)
+    /// <summary>
+    /// The task ends without an answer from the worker. When the worker died that is a system failure, which the
+    /// task retries within its MaxRetries; otherwise (its message could not be built) it fails.
+    /// </summary>
+    private void Fail(long taskId, Exception error, bool workerDied)
     {
         if (_tasks.TryRemove(taskId, out var task))
         {
             _driver.LeaveLease(task);
-            task.CompleteRemotely(result => result.TrySetException(error));
+            task.CompleteRemotely(result => result.TrySetException(workerDied ? RetriesSpent(task, error) : error),
+                workerDied ? error : null, systemFailure: workerDied);
         }
+    }
+
+    private static RayException RetriesSpent(TaskInvocation task, Exception error)
+    {
+        var maxRetries = task.Options?.MaxRetries ?? 3;
+        return new RayException(
+            $"{error.Message} {task.Name} ran {task.Attempts + 1} time(s) and is not retried again (MaxRetries = {maxRetries}).", error);
     }
 
     public void OnMessage(PeerConnection peer, MessageKind kind, ref MessagePackReader reader)
@@ -175,7 +232,14 @@ internal sealed class WorkerHandle : IPeerHandler
                 {
                     _driver.Ran(task, micros);
                     _driver.LeaveLease(task);
-                    task.CompleteRemotely(result => outcome.Apply(result, _driver), outcome.Error);
+                    task.CompleteRemotely(result =>
+                    {
+                        outcome.Apply(result, _driver);
+                        if (result.Remote is { } held && (task.Options?.MaxRetries ?? 3) != 0)
+                        {
+                            held.Lineage = task; // held by this worker: rebuilt from here if it dies
+                        }
+                    }, outcome.Error);
                 }
                 break;
             }
@@ -239,6 +303,16 @@ internal sealed class WorkerHandle : IPeerHandler
                 }
                 break;
             }
+            case MessageKind.CancelSubmitted:
+            {
+                var resultId = IdCodec.ReadObjectId(ref reader);
+                var force = reader.ReadBoolean();
+                if (_driver.Objects.TryGet(resultId, out var submitted))
+                {
+                    submitted.Cancel(force);
+                }
+                break;
+            }
             case MessageKind.KillRequest:
             {
                 var actorId = IdCodec.ReadActorId(ref reader);
@@ -258,22 +332,50 @@ internal sealed class WorkerHandle : IPeerHandler
 
     public void OnClosed(PeerConnection peer, Exception? error)
     {
-        var why = Process.HasExited ? $"died (exit code {Process.ExitCode})" : error is null ? "closed its connection" : $"failed: {error.Message}";
+        // A connection reset usually means the process is dying: give it a moment, so the error says it died.
+        var exited = Process.HasExited || Process.WaitForExit(TimeSpan.FromMilliseconds(500));
+        var why = _killedBecause is { } killed ? $"was ended ({killed})"
+            : exited ? $"died (exit code {Process.ExitCode})"
+            : error is null ? "closed its connection"
+            : $"failed: {error.Message}";
         Lost(why);
     }
 
-    /// <summary>The worker is gone: every task and actor it had fails, saying so.</summary>
+    private volatile string? _killedBecause;
+
+    /// <summary>Ends the worker process (Ray.Cancel with force): its work is retried elsewhere or fails, as for any death.</summary>
+    public void Kill(string reason)
+    {
+        _killedBecause = reason;
+        try
+        {
+            Process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>
+    /// The worker is gone: its tasks are retried or fail saying so, its actors restart or die, and the driver
+    /// starts a worker in its place.
+    /// </summary>
     public void Lost(string why)
     {
         if (Interlocked.CompareExchange(ref _lost, why, null) is not null)
         {
             return;
         }
-        _driver.WorkerLost(this);
+        _driver.WorkerLost(this, why);
         var error = new RayException($"{Name} {why} while running this task.");
         foreach (var taskId in _tasks.Keys)
         {
-            Fail(taskId, error);
+            Fail(taskId, error, workerDied: true);
+        }
+        foreach (var submitted in _submitted.Values)
+        {
+            OwnerLost(submitted);
         }
         foreach (var actor in _actors.Values)
         {

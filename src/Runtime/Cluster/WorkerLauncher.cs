@@ -24,7 +24,29 @@ internal sealed class WorkerLauncher
 
     private readonly ulong _driver;
 
+    // Every process started, so stopping can end one that had not joined yet (a replacement still starting).
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Process> _started = new();
+
     public WorkerLauncher(ulong driver) => _driver = driver;
+
+    /// <summary>Kills every process this launcher started that is still running.</summary>
+    public void KillStarting()
+    {
+        foreach (var process in _started)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited meanwhile.
+            }
+        }
+    }
 
     public sealed record Started(Process Process, string Address);
 
@@ -41,6 +63,7 @@ internal sealed class WorkerLauncher
         start.Environment["DOTNET_gcServer"] = "0";
 
         var process = Process.Start(start) ?? throw new RayException($"Could not start worker process {start.FileName}.");
+        _started.Enqueue(process);
         var ready = new TaskCompletionSource<Started>(TaskCreationOptions.RunContinuationsAsynchronously);
         var prefix = $"(pid={process.Id}) ";
         process.OutputDataReceived += (_, line) =>

@@ -148,6 +148,20 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
     }
 
+    public override void Cancel(TaskInvocation task, bool force)
+    {
+        // A task the driver sent here stops through its token (a forced cancel ends this process from the driver);
+        // one this worker's code submitted runs wherever the driver put it: the driver cancels it there.
+        if (task.RemoteId == 0)
+        {
+            Send(MessageKind.CancelSubmitted, 2, (ref MessagePackWriter w) =>
+            {
+                IdCodec.Write(ref w, task.ResultRef.Id);
+                w.Write(force);
+            });
+        }
+    }
+
     public override void Exporting(ObjectRef pending)
     {
         // A pending ref here is the result of work this worker forwarded: the driver already knows it.

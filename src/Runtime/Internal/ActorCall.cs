@@ -34,6 +34,9 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
 
     internal ActorCore Actor { get; }
 
+    /// <summary>How often the call was sent again after its actor's process died while it ran (MaxTaskRetries).</summary>
+    internal int Retries;
+
     /// <summary>Cancelled while queued: the mailbox drops it without running it.</summary>
     internal bool IsCancelled => _cancelled;
 

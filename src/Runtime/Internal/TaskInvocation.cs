@@ -32,7 +32,12 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     private int _claim;
     private int _attempts;
     private volatile bool _cancelled;
+    private bool _forced;
     private CancellationTokenSource? _cancellation;
+
+    // Tasks this one's code submitted, so cancelling it cancels them too (Ray's recursive cancel). Created on the
+    // first submission; completed children are pruned as it grows, so a long-lived parent does not keep them all.
+    private List<TaskInvocation>? _children;
 
     private protected TaskInvocation(RemoteMethod method, TaskOptions? options)
     {
@@ -159,14 +164,21 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// runs, a running one sees its token. In this process there is no worker to end, so <paramref name="force"/>
     /// cannot stop code that ignores the token; its result is discarded.
     /// </summary>
-    public void Cancel(bool force)
+    public void Cancel(bool force) => Cancel(force, null);
+
+    /// <summary>
+    /// Cancels the task with <paramref name="reason"/> as its result's error (default: a
+    /// <see cref="TaskCancelledException"/> saying Ray.Cancel did it). Never retried, and its children are cancelled too.
+    /// </summary>
+    internal void Cancel(bool force, RayException? reason)
     {
-        if (_cancelled)
+        if (_cancelled || ResultRef.IsCompleted)
         {
-            return;
+            return; // a finished task stays finished, and so do the tasks it submitted
         }
+        _forced = force;
         _cancelled = true;
-        Fail(new TaskCancelledException($"{Name} was cancelled by Ray.Cancel."));
+        Fail(reason ?? new TaskCancelledException($"{Name} was cancelled by Ray.Cancel."));
         Runtime.Executor.Cancel(this, force);
         try
         {
@@ -175,6 +187,44 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         catch (AggregateException)
         {
             // A callback registered on the token threw; the task sees the exception in its own code.
+        }
+        if (Volatile.Read(ref _children) is { } children)
+        {
+            TaskInvocation[] submitted;
+            lock (children)
+            {
+                submitted = [.. children];
+            }
+            foreach (var child in submitted)
+            {
+                child.Cancel(force);
+            }
+        }
+    }
+
+    /// <summary>
+    /// This task's code submitted <paramref name="child"/>: cancelling this task cancels it too. A child submitted
+    /// after the cancel (by code that ignores its token) is cancelled at once.
+    /// </summary>
+    internal void Adopt(TaskInvocation child)
+    {
+        var children = Volatile.Read(ref _children);
+        if (children is null)
+        {
+            var created = new List<TaskInvocation>();
+            children = Interlocked.CompareExchange(ref _children, created, null) ?? created;
+        }
+        lock (children)
+        {
+            if (children.Count >= 64 && (children.Count & (children.Count - 1)) == 0)
+            {
+                children.RemoveAll(c => c.ResultRef.IsCompleted);
+            }
+            children.Add(child);
+        }
+        if (_cancelled)
+        {
+            child.Cancel(_forced);
         }
     }
 
@@ -250,13 +300,15 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
 
     /// <summary>
     /// The task ran in another process and its outcome came back: resources go back first (as for a local run),
-    /// then <paramref name="complete"/> sets the result.
+    /// then <paramref name="complete"/> sets the result. An <paramref name="error"/> may retry the task instead:
+    /// an exception its code threw when the options retry exceptions, the death of its worker
+    /// (<paramref name="systemFailure"/>) within MaxRetries.
     /// </summary>
-    internal void CompleteRemotely(Action<ObjectRef> complete, Exception? error = null)
+    internal void CompleteRemotely(Action<ObjectRef> complete, Exception? error = null, bool systemFailure = false)
     {
         var completing = TaskWorkers.EnterCompletion();
         RemoteHost = null;
-        if (error is null || !RetryAfter(error))
+        if (error is null || !(systemFailure ? RetryAfterSystemFailure(error) : RetryAfter(error)))
         {
             ReleaseResources();
             ResultRef.Producer = null;
@@ -282,6 +334,31 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         {
             Runtime.Scheduler.Release(_request);
         }
+    }
+
+    /// <summary>How often the task was run again after a failure (its worker died, or a retried exception).</summary>
+    internal int Attempts => Volatile.Read(ref _attempts);
+
+    /// <summary>
+    /// The process running the task died: a system error, retried up to MaxRetries (default 3, -1 without limit)
+    /// whatever the exception options say, as in Ray. A cancelled task is never retried. Releases the resources;
+    /// true when the task was queued to run again, false when <paramref name="error"/> should stand.
+    /// </summary>
+    private protected bool RetryAfterSystemFailure(Exception error)
+    {
+        ReleaseResources();
+        if (_cancelled || Runtime.IsShutDown || !Runtime.Executor.AccountsResources)
+        {
+            return false;
+        }
+        var maxRetries = Options?.MaxRetries ?? 3;
+        if (maxRetries >= 0 && _attempts >= maxRetries)
+        {
+            return false;
+        }
+        _attempts++;
+        Runtime.Executor.Schedule(this);
+        return true;
     }
 
     /// <summary>

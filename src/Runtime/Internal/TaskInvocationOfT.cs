@@ -43,6 +43,7 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
     {
         var result = _result;
         Runtime.Executor.Submit(this);
+        Current?.Adopt(this);
         return result;
     }
 

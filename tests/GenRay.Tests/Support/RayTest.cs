@@ -34,10 +34,16 @@ public abstract class RayTest : IDisposable
     {
     }
 
+    /// <summary>Cleans up what the test made besides GenRay, once GenRay is shut down (its workers gone).</summary>
+    protected virtual void AfterShutdown()
+    {
+    }
+
     public void Dispose()
     {
         _runtime?.Dispose();
         Ray.Shutdown();
+        AfterShutdown();
         GC.SuppressFinalize(this);
     }
 }

@@ -1,3 +1,4 @@
+using GenRay.Tests.Faults;
 using GenRay.Tests.Support;
 
 namespace GenRay.Tests.Tasks;
@@ -56,6 +57,20 @@ public abstract class CancellationTests : RayTest
 
         Assert.Equal(1, Ray.Get(gate));
         Assert.Throws<TaskCancelledException>(() => Ray.Get(dependent));
+    }
+
+    [Fact]
+    public void Cancelling_a_task_cancels_the_tasks_it_submitted()
+    {
+        Start();
+        using var files = new FileSignals();
+        var parent = FaultRemotes.Remote.ParentOfCancellable(files.Directory);
+        files.Await("child-started");
+
+        Ray.Cancel(parent);
+
+        Assert.Throws<TaskCancelledException>(() => Ray.Get(parent, TimeSpan.FromSeconds(30)));
+        files.Await("child-cancelled"); // the child's token fired: it was cancelled too, not left to time out
     }
 
     [Fact]

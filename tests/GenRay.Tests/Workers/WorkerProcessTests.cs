@@ -154,7 +154,7 @@ public sealed class WorkerProcessTests : RayTest
     }
 
     [Fact]
-    public void A_worker_killed_mid_call_fails_its_calls_and_the_other_worker_goes_on()
+    public void A_worker_killed_mid_call_fails_its_unretried_calls_and_the_other_worker_goes_on()
     {
         Start(o => o.NumCpus = 4);
         var victim = Driver.Workers[0];
@@ -275,13 +275,13 @@ public sealed class WorkerProcessTests : RayTest
     }
 
     // Starts tasks that hold a CPU each until the test ends, until one runs on the given worker (tasks go to the
-    // least busy worker, so this takes one or two).
+    // least busy worker, so this takes one or two). Not retried: the tests see the failure the worker's loss causes.
     private static ObjectRef<int> HoldOn(WorkerHandle worker)
     {
         for (var i = 0; i < Driver.Workers.Count; i++)
         {
             var started = Signal.Remote.New();
-            var held = TaskRemotes.Remote.HoldCpuUntil(started, Signal.Remote.New());
+            var held = TaskRemotes.Remote.With(new TaskOptions { MaxRetries = 0 }).HoldCpuUntil(started, Signal.Remote.New());
             Coordination.WaitFor(started);
             if (worker.Running > 0)
             {
