@@ -38,7 +38,7 @@ internal static class Messages
     /// A message over the size one gRPC message may carry would break the whole connection (and fail everything on
     /// it): refuse it before it is sent, so only the work it carries fails, with what to do instead.
     /// </summary>
-    public static RayException? TooLarge(byte[] message) =>
+    private static RayException? TooLarge(byte[] message) =>
         message.Length <= PeerConnection.MaxMessageBytes - 64
             ? null
             : new RayException(
@@ -52,6 +52,36 @@ internal static class Messages
         writer.Write((byte)kind);
         write(ref writer);
     });
+
+    /// <summary>
+    /// Encodes a message for sending, in a wire context. A value that cannot be encoded, or a message too large for
+    /// one frame, fails only the work it carries: <paramref name="onFailure"/> hears why (naming <paramref name="peer"/>)
+    /// and the result is null. Without <paramref name="onFailure"/> the error is thrown.
+    /// </summary>
+    public static byte[]? ForSending(Serialization.WireContext context, MessageKind kind, int fields, Writer write, Action<Exception>? onFailure, string peer)
+    {
+        byte[] message;
+        try
+        {
+            using var scope = Serialization.WireContext.Enter(context);
+            message = Build(kind, fields, write);
+        }
+        catch (Exception error) when (error is MessagePackSerializationException or RayException && onFailure is not null)
+        {
+            onFailure!(new RayException($"Sending to {peer} failed: {error.Message}", error));
+            return null;
+        }
+        if (TooLarge(message) is { } tooLarge)
+        {
+            if (onFailure is null)
+            {
+                throw tooLarge;
+            }
+            onFailure(tooLarge);
+            return null;
+        }
+        return message;
+    }
 
     /// <summary>Encodes a value with the wire formatters, in a wire context, into bytes.</summary>
     public static byte[] Value(Serialization.WireContext context, Writer write)

@@ -27,6 +27,7 @@ internal sealed class WorkerHandle : IPeerHandler
         Index = index;
         Process = process;
         Address = address;
+        Name = $"worker {index} (pid {process.Id})";
     }
 
     public int Index { get; }
@@ -37,7 +38,7 @@ internal sealed class WorkerHandle : IPeerHandler
 
     public string Address { get; }
 
-    public string Name => $"worker {Index} (pid {Pid})";
+    public string Name { get; }
 
     public int Running => _tasks.Count;
 
@@ -168,26 +169,8 @@ internal sealed class WorkerHandle : IPeerHandler
     /// <summary>Sends a message built in the driver's wire context; a value that cannot be encoded fails only its own work.</summary>
     private void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
     {
-        byte[] message;
-        try
+        if (Messages.ForSending(_driver.WireContext, kind, fields, write, onFailure, Name) is not { } message)
         {
-            using (Serialization.WireContext.Enter(_driver.WireContext))
-            {
-                message = Messages.Build(kind, fields, write);
-            }
-        }
-        catch (Exception error) when (error is MessagePackSerializationException or RayException && onFailure is not null)
-        {
-            onFailure!(new RayException($"Sending work to {Name} failed: {error.Message}", error));
-            return;
-        }
-        if (Messages.TooLarge(message) is { } tooLarge)
-        {
-            if (onFailure is null)
-            {
-                throw tooLarge;
-            }
-            onFailure(tooLarge);
             return;
         }
         if (_lost is { } why && onFailure is not null)

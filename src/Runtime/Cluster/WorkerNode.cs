@@ -203,26 +203,8 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     /// <summary>Sends a message built in this worker's wire context.</summary>
     public void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
     {
-        byte[] message;
-        try
+        if (Messages.ForSending(WireContext, kind, fields, write, onFailure, "the driver") is not { } message)
         {
-            using (Serialization.WireContext.Enter(WireContext))
-            {
-                message = Messages.Build(kind, fields, write);
-            }
-        }
-        catch (Exception error) when (error is MessagePackSerializationException or RayException && onFailure is not null)
-        {
-            onFailure!(new RayException($"Sending to the driver failed: {error.Message}", error));
-            return;
-        }
-        if (Messages.TooLarge(message) is { } tooLarge)
-        {
-            if (onFailure is null)
-            {
-                throw tooLarge;
-            }
-            onFailure(tooLarge);
             return;
         }
         (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message);
