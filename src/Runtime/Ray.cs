@@ -252,23 +252,4 @@ public static class Ray
 
     private static Task<T> CompletedTask<T>(ObjectRef<T> r) =>
         r.IsFaulted ? Task.FromException<T>(r.Error!) : Task.FromResult(r.GetCompletedResult());
-
-    private readonly struct Deadline
-    {
-        private readonly long _start;
-
-        private Deadline(long start) => _start = start;
-
-        public static Deadline Start(TimeSpan? timeout) => new(timeout is null ? 0 : Environment.TickCount64);
-
-        public TimeSpan? Remaining(TimeSpan? timeout)
-        {
-            if (timeout is not { } total)
-            {
-                return null;
-            }
-            var left = total - TimeSpan.FromMilliseconds(Environment.TickCount64 - _start);
-            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
-        }
-    }
 }

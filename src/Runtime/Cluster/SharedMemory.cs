@@ -58,11 +58,7 @@ internal static class SharedMemory
     /// <summary>Removes the files a process left behind (it died holding values; nobody else will release them).</summary>
     public static void RemoveFilesOf(int pid)
     {
-        if (!OperatingSystem.IsLinux() || !System.IO.Directory.Exists(Directory))
-        {
-            return;
-        }
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, Prefix(pid) + "*"))
+        foreach (var file in FilesOf(pid))
         {
             Delete(file);
         }
