@@ -144,45 +144,24 @@ internal static class ErrorCodec
     public static void Write(ref MessagePackWriter writer, Exception error)
     {
         writer.WriteArrayHeader(6);
-        writer.WriteArrayHeader(error is RayTaskException { ExceptionTypeChain: { } chain } ? chain.Count : 0);
-        if (error is RayTaskException { ExceptionTypeChain: { } types })
+        var chain = (error as RayTaskException)?.ExceptionTypeChain ?? [];
+        writer.WriteArrayHeader(chain.Count);
+        foreach (var type in chain)
         {
-            foreach (var type in types)
-            {
-                writer.Write(type);
-            }
+            writer.Write(type);
         }
-        switch (error)
+        var (kind, function, typeName, message, stack) = error switch
         {
-            case RayTaskException task:
-                writer.Write(0);
-                writer.Write(task.FunctionName);
-                writer.Write(task.ExceptionTypeName);
-                writer.Write(task.ExceptionMessage);
-                writer.Write(task.RemoteStackTrace);
-                break;
-            case ActorDiedException died:
-                writer.Write(1);
-                writer.Write("");
-                writer.Write(typeof(ActorDiedException).FullName);
-                writer.Write(died.Message);
-                writer.Write(died.StackTrace);
-                break;
-            case TaskCancelledException cancelled:
-                writer.Write(2);
-                writer.Write("");
-                writer.Write(typeof(TaskCancelledException).FullName);
-                writer.Write(cancelled.Message);
-                writer.Write(cancelled.StackTrace);
-                break;
-            default:
-                writer.Write(3);
-                writer.Write("");
-                writer.Write(error.GetType().FullName);
-                writer.Write(error.Message);
-                writer.Write(error.StackTrace);
-                break;
-        }
+            RayTaskException task => (0, task.FunctionName, task.ExceptionTypeName, task.ExceptionMessage, task.RemoteStackTrace),
+            ActorDiedException => (1, "", typeof(ActorDiedException).FullName, error.Message, error.StackTrace),
+            TaskCancelledException => (2, "", typeof(TaskCancelledException).FullName, error.Message, error.StackTrace),
+            _ => (3, "", error.GetType().FullName, error.Message, error.StackTrace),
+        };
+        writer.Write(kind);
+        writer.Write(function);
+        writer.Write(typeName);
+        writer.Write(message);
+        writer.Write(stack);
     }
 
     public static Exception Read(ref MessagePackReader reader)
