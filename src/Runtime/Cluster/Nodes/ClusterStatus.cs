@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+
+namespace GenRay.Cluster.Nodes;
+
+// What the head knows of the cluster, as `genray status` and `genray list` show it (and print with --json). The
+// control plane speaks JSON: its messages are few and small, and the same shapes serve scripts.
+
+/// <summary>A node: the head or one started with <c>genray start --address</c>.</summary>
+internal sealed record NodeInfo(
+    string Id,
+    string Address,
+    bool IsHead,
+    string State,
+    Dictionary<string, double> Total,
+    Dictionary<string, double> Available,
+    int Workers,
+    double SecondsSinceHeartbeat,
+    string Version,
+    string? DeathReason);
+
+/// <summary>A driver connected to the cluster, and its tasks counted by state.</summary>
+internal sealed record JobInfo(string Id, string Driver, string State, DateTimeOffset Started, Dictionary<string, int> Tasks);
+
+internal sealed record ActorInfo(string Id, string Class, string? Name, string State, string? Node, string Job);
+
+internal sealed record TaskInfo(string Id, string Name, string State, string? Node, string Job);
+
+internal sealed record ObjectInfo(string Id, long Size, string? Node, string Job);
+
+internal sealed record ClusterStatus(
+    string Head,
+    string Version,
+    List<NodeInfo> Nodes,
+    List<JobInfo> Jobs,
+    List<ActorInfo> Actors,
+    List<TaskInfo> Tasks,
+    List<ObjectInfo> Objects);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
+[JsonSerializable(typeof(ClusterStatus))]
+internal sealed partial class ClusterJson : JsonSerializerContext;
