@@ -128,13 +128,7 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
                     "Ray.Init() was called again while GenRay is running. Call Ray.Shutdown() first, " +
                     "or pass new RayOptions { IgnoreReinitError = true } to reuse the running instance.");
             }
-            var address = options.Address ?? Environment.GetEnvironmentVariable("GENRAY_ADDRESS");
-            if (!string.IsNullOrWhiteSpace(address))
-            {
-                throw new RayException(
-                    $"Connecting to a cluster (Address = \"{address}\") is not available in this version of GenRay; " +
-                    "unset RayOptions.Address and GENRAY_ADDRESS to run on this machine.");
-            }
+
             if (options.WorkerProcesses < 0)
             {
                 throw new RayException($"RayOptions.WorkerProcesses must be 0 (in-process) or more (it is {options.WorkerProcesses}).");
@@ -146,6 +140,11 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
                 Volatile.Write(ref s_current, worker);
                 Cluster.WorkerNode.Serve(worker, executor => worker.Executor = executor);
             }
+            var address = options.Address ?? Environment.GetEnvironmentVariable("GENRAY_ADDRESS");
+            if (!string.IsNullOrWhiteSpace(address))
+            {
+                return StartOnCluster(options, address.Trim(), fromEnvironment: options.Address is null);
+            }
             var runtime = new RayRuntime(options);
             if (options.WorkerProcesses > 0)
             {
@@ -153,6 +152,61 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
             }
             Volatile.Write(ref s_current, runtime);
             return runtime;
+        }
+    }
+
+    // Under the lifecycle lock. The driver of a job on a cluster: its resources are the cluster's, its work runs
+    // in workers the nodes start for it.
+    private static RayRuntime StartOnCluster(RayOptions options, string address, bool fromEnvironment)
+    {
+        // Options that describe a node of this machine contradict an Address given in code (as in Ray, whose
+        // init refuses num_cpus with an address). GENRAY_ADDRESS exists to run an unchanged program on a cluster,
+        // so there they are set aside, saying so.
+        var local = new List<string>();
+        if (options.WorkerProcesses > 0)
+        {
+            local.Add($"WorkerProcesses = {options.WorkerProcesses}");
+        }
+        if (options.NumCpus is { } localCpus)
+        {
+            local.Add($"NumCpus = {localCpus}");
+        }
+        if (options.NumGpus is { } localGpus)
+        {
+            local.Add($"NumGpus = {localGpus}");
+        }
+        if (options.Resources.Count > 0)
+        {
+            local.Add("Resources");
+        }
+        if (local.Count > 0)
+        {
+            var what = string.Join(", ", local);
+            if (!fromEnvironment)
+            {
+                throw new RayException(
+                    $"RayOptions {what} describe this machine's node, but Address (\"{address}\") connects to a cluster, whose nodes were started " +
+                    "with their own CPUs and resources (genray start --num-cpus/--resources). Set one or the other.");
+            }
+            Console.Error.WriteLine($"GenRay: connecting to the cluster at {address} (GENRAY_ADDRESS); RayOptions {what} describe a node of this machine and are set aside.");
+        }
+        var session = Cluster.Nodes.ClusterSession.Connect(address, options.Namespace ?? "default");
+        RayRuntime? runtime = null;
+        try
+        {
+            var (cpus, custom) = session.Totals();
+            var clustered = options.Clone();
+            clustered.NumCpus = cpus;
+            clustered.Resources = custom;
+            runtime = new RayRuntime(clustered);
+            runtime.Executor = Cluster.DriverNode.StartCluster(runtime, session);
+            Volatile.Write(ref s_current, runtime);
+            return runtime;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
         }
     }
 

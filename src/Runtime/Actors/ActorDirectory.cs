@@ -50,6 +50,18 @@ internal sealed class ActorDirectory
     }
 
     /// <summary>A live actor of this runtime by id (a handle that came back from another process).</summary>
+    /// <summary>Every actor still known (alive, or dead and not yet collected).</summary>
+    public IReadOnlyList<ActorCore> All
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _byId.Values.Select(w => w.TryGetTarget(out var actor) ? actor : null).OfType<ActorCore>()];
+            }
+        }
+    }
+
     public bool TryGet(ActorId id, out ActorCore actor)
     {
         lock (_lock)

@@ -13,16 +13,18 @@ namespace GenRay.Cluster;
 internal sealed class DriverNode : ClusterNode
 {
     private readonly LeaseTable _leases = new();
-    private readonly WorkerLauncher _launcher;
+    private readonly IWorkerLauncher _launcher;
+    private readonly Nodes.ClusterSession? _cluster;
     private readonly WorkerPool _pool;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _lostHolders = new();
     private readonly Lineage _lineage;
     private long _nextTaskId;
     private long _nextCallId;
 
-    private DriverNode(RayRuntime runtime) : base(runtime)
+    private DriverNode(RayRuntime runtime, Nodes.ClusterSession? cluster) : base(runtime)
     {
-        _launcher = new WorkerLauncher(runtime.OwnerId);
+        _cluster = cluster;
+        _launcher = cluster is null ? new WorkerLauncher(runtime.OwnerId) : new Nodes.ClusterLauncher(cluster);
         _pool = new WorkerPool(this, _launcher);
         _lineage = new Lineage(this);
     }
@@ -36,7 +38,7 @@ internal sealed class DriverNode : ClusterNode
     /// <summary>Starts the driver's endpoint and <paramref name="count"/> worker processes, and waits until all joined.</summary>
     public static DriverNode Start(RayRuntime runtime, int count)
     {
-        var driver = new DriverNode(runtime);
+        var driver = new DriverNode(runtime, null);
         try
         {
             driver.Server.StartAsync(System.Net.IPAddress.Loopback, 0).GetAwaiter().GetResult();
@@ -50,10 +52,33 @@ internal sealed class DriverNode : ClusterNode
         }
     }
 
-    /// <summary>Connects to a started worker process and waits for its hello; the pool adds the handle it returns.</summary>
-    internal WorkerHandle Join(WorkerLauncher.Started started, int index)
+    /// <summary>
+    /// The driver of a job on a cluster: its endpoint listens where the cluster's nodes reach it, and its workers,
+    /// one per CPU of each node, are started by the nodes' daemons.
+    /// </summary>
+    public static DriverNode StartCluster(RayRuntime runtime, Nodes.ClusterSession cluster)
     {
-        var handle = new WorkerHandle(this, index, started.Process, started.Address);
+        var driver = new DriverNode(runtime, cluster);
+        runtime.Resources.Feasibility = cluster.Placement.Infeasible;
+        try
+        {
+            var local = cluster.LocalAddress();
+            driver.Server.StartAsync(local, 0, local.ToString()).GetAwaiter().GetResult();
+            driver._pool.StartInitial(cluster.Placement.Nodes.Sum(n => n.WorkersWanted));
+            cluster.Attach(driver.Report, driver.NodeLost);
+            return driver;
+        }
+        catch
+        {
+            driver.Stop();
+            throw;
+        }
+    }
+
+    /// <summary>Connects to a started worker process and waits for its hello; the pool adds the handle it returns.</summary>
+    internal WorkerHandle Join(WorkerStart started, int index)
+    {
+        var handle = new WorkerHandle(this, index, started.Process, started.Address, started.Node);
         var connection = Server.Connect(started.Address, handle.Name, CancellationToken.None);
         handle.Attach(connection);
         var hello = new Handshake(handle);
@@ -105,6 +130,11 @@ internal sealed class DriverNode : ClusterNode
             task.CompleteRemotely(_ => { }); // cancelled while queued: never runs
             return;
         }
+        if (_cluster is not null)
+        {
+            StartOnNode(task, _cluster.Placement);
+            return;
+        }
         var worker = LeastBusy(w => w.Running);
         if (worker is null)
         {
@@ -121,6 +151,40 @@ internal sealed class DriverNode : ClusterNode
         worker.Execute(task, _leases.Open(worker, task.Request));
     }
 
+    // A cluster: the task goes to a node that can hold its resources now (custom ones only where they are), to the
+    // least busy of this driver's workers there; when none can, it waits for one to give resources back.
+    private void StartOnNode(TaskInvocation task, Nodes.NodePlacement placement)
+    {
+        if (placement.TryAcquire(task.Request, HasLiveWorker) is not { } node)
+        {
+            if (placement.Infeasible(task.Request) is { } why)
+            {
+                task.MarkDispatched();
+                task.CompleteRemotely(result => result.TrySetException(new RayException($"{task.Name} can no longer run: {why}.")));
+                return;
+            }
+            if (!placement.Nodes.Any(n => n.IsAlive && HasLiveWorker(n)) && !_pool.WhenOneJoins(() => Start(task)))
+            {
+                task.MarkDispatched();
+                task.CompleteRemotely(result => result.TrySetException(new RayException(
+                    $"No worker process is alive to run this task, and none could be started: {_pool.LastStartFailure ?? "GenRay is stopping"}.")));
+                return;
+            }
+            placement.Wait(() => Start(task));
+            return;
+        }
+        var worker = LeastBusy(w => w.Running, node);
+        if (worker is null)
+        {
+            placement.Release(node, task.Request); // its last worker died just now
+            Start(task);
+            return;
+        }
+        worker.Execute(task, _leases.Open(worker, task.Request));
+    }
+
+    private bool HasLiveWorker(Nodes.NodeSlot node) => _pool.All.Any(w => !w.IsLost && w.Node == node);
+
     /// <summary>A task left its lease; when it was the last, the lease's resources go back to the node.</summary>
     public void LeaveLease(TaskInvocation task)
     {
@@ -128,6 +192,10 @@ internal sealed class DriverNode : ClusterNode
         {
             _leases.Close(lease);
             Runtime.Scheduler.Release(lease.Request);
+            if (lease.Worker.Node is { } node)
+            {
+                _cluster!.Placement.Release(node, lease.Request);
+            }
         }
     }
 
@@ -166,9 +234,35 @@ internal sealed class DriverNode : ClusterNode
     /// Where a new actor goes: the worker with the fewest actors. Null while every worker is dead and a replacement
     /// is starting: <paramref name="retry"/> runs once one joined.
     /// </summary>
-    public WorkerHandle? Place(Action retry)
+    public WorkerHandle? Place(Action retry) => Place(Scheduling.ResourceRequest.None, retry);
+
+    /// <summary>
+    /// Where a new actor goes: in a cluster, a node that can hold its resources (which it keeps while it lives,
+    /// given back with <see cref="ActorGone"/>), then the worker there with the fewest actors.
+    /// </summary>
+    public WorkerHandle? Place(Scheduling.ResourceRequest request, Action retry)
     {
-        if (LeastBusy(w => w.Actors) is { } worker)
+        if (_cluster is { Placement: var placement })
+        {
+            if (placement.TryAcquire(request, HasLiveWorker) is { } node)
+            {
+                if (LeastBusy(w => w.Actors, node) is { } there)
+                {
+                    return there;
+                }
+                placement.Release(node, request);
+            }
+            if (placement.Infeasible(request) is { } why)
+            {
+                throw new RayException($"The actor can no longer be placed: {why}.");
+            }
+            if (placement.Nodes.Any(n => n.IsAlive && HasLiveWorker(n)))
+            {
+                placement.Wait(retry);
+                return null;
+            }
+        }
+        else if (LeastBusy(w => w.Actors) is { } worker)
         {
             return worker;
         }
@@ -177,12 +271,21 @@ internal sealed class DriverNode : ClusterNode
             : throw new RayException($"No worker process is alive to host the actor, and none could be started: {_pool.LastStartFailure ?? "GenRay is stopping"}.");
     }
 
-    internal WorkerHandle? LeastBusy(Func<WorkerHandle, int> load)
+    /// <summary>An actor placed with <see cref="Place(Scheduling.ResourceRequest, Action)"/> left <paramref name="host"/>: its node gets its resources back.</summary>
+    public void ActorGone(WorkerHandle host, Scheduling.ResourceRequest request)
+    {
+        if (host.Node is { } node)
+        {
+            _cluster!.Placement.Release(node, request);
+        }
+    }
+
+    internal WorkerHandle? LeastBusy(Func<WorkerHandle, int> load, Nodes.NodeSlot? on = null)
     {
         WorkerHandle? best = null;
         foreach (var worker in _pool.All)
         {
-            if (!worker.IsLost && (best is null || load(worker) < load(best)))
+            if (!worker.IsLost && (on is null || worker.Node == on) && (best is null || load(worker) < load(best)))
             {
                 best = worker;
             }
@@ -327,9 +430,52 @@ internal sealed class DriverNode : ClusterNode
     public void WorkerLost(WorkerHandle worker, string why)
     {
         _lostHolders[worker.Address] = $"{worker.Name} {why}";
-        SharedMemory.RemoveFilesOf(worker.Pid); // the values it held died with it
+        if (worker.Process.IsLocal)
+        {
+            SharedMemory.RemoveFilesOf(worker.Pid); // the values it held died with it
+        }
+        worker.Node?.WorkerGone();
         _pool.Replace(worker);
+        _cluster?.Placement.RunWaiting(); // work waiting for that node's resources may go elsewhere now
     }
+
+    // The head declared a node dead: its workers are gone even if their connections have not noticed yet.
+    private void NodeLost(Nodes.NodeSlot node, string why)
+    {
+        foreach (var worker in _pool.All.Where(w => w.Node == node && !w.IsLost))
+        {
+            worker.Lost($"was lost with its node {node.Id}, which {why}");
+        }
+    }
+
+    /// <summary>What this job tells the head every second (<c>genray status</c>, <c>genray list</c>).</summary>
+    private Nodes.JobReport Report()
+    {
+        var workers = _pool.All;
+        var running = workers.SelectMany(w => w.RunningTasks.Select(t => new Nodes.TaskInfo(t.ResultRef.Id.ToString(), t.Name, "RUNNING", w.Node?.Id, _cluster!.JobId))).Take(1000).ToList();
+        var tasks = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["PENDING"] = Runtime.Scheduler.QueuedCount,
+            ["RUNNING"] = workers.Sum(w => w.Running),
+            ["FINISHED"] = (int)Interlocked.Read(ref _finished),
+            ["FAILED"] = (int)Interlocked.Read(ref _failed),
+        };
+        var actors = Runtime.Actors.All.Select(a => new Nodes.ActorInfo(a.Id.ToString(), a.ClrType.Name, a.Name,
+            a is RemoteActor remote ? remote.State : "ALIVE", a is RemoteActor { Host: { } host } ? host.Node?.Id : null, _cluster!.JobId)).ToList();
+        var objects = Server.Store.Snapshot().Select(o => new Nodes.ObjectInfo(o.Id.ToString(), o.Size, "driver", _cluster!.JobId)).Take(1000).ToList();
+        var used = _cluster!.Placement.Nodes.ToDictionary(n => n.Id, n =>
+        {
+            var available = n.Resources.Snapshot(available: true);
+            return n.Total.ToDictionary(t => t.Key, t => t.Value - available.GetValueOrDefault(t.Key), StringComparer.Ordinal);
+        }, StringComparer.Ordinal);
+        return new Nodes.JobReport(_cluster.JobId, tasks, actors, running, objects, used);
+    }
+
+    private long _finished;
+    private long _failed;
+
+    /// <summary>Counts a task that ran in a worker and is done (for the job's report).</summary>
+    public void Finished(bool failed) => Interlocked.Increment(ref failed ? ref _failed : ref _finished);
 
     public override void Stop()
     {
@@ -339,7 +485,7 @@ internal sealed class DriverNode : ClusterNode
             try
             {
                 worker.Shutdown();
-                worker.Process.StandardInput.Close();
+                worker.Process.EndLifeline();
             }
             catch (Exception)
             {
@@ -352,13 +498,7 @@ internal sealed class DriverNode : ClusterNode
             var left = TimeSpan.FromSeconds(1) - deadline.Elapsed;
             if (left <= TimeSpan.Zero || !worker.Process.WaitForExit(left))
             {
-                try
-                {
-                    worker.Process.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                }
+                worker.Process.Kill();
             }
         }
         _launcher.KillStarting();
@@ -367,6 +507,7 @@ internal sealed class DriverNode : ClusterNode
             worker.Lost("stopped with GenRay");
         }
         _pool.FailParked();
+        _cluster?.Dispose();
         Objects.Clear();
         base.Stop();
     }

@@ -27,10 +27,15 @@ internal sealed class NodeServer : IAsyncDisposable
 
     public ObjectStore Store { get; } = new();
 
-    /// <summary><c>127.0.0.1:port</c>, once started.</summary>
+    /// <summary><c>host:port</c> others reach this process at, once started.</summary>
     public string Address { get; private set; } = "";
 
-    public async Task StartAsync(IPAddress bind, int port)
+    /// <summary>
+    /// Starts serving on <paramref name="bind"/>:<paramref name="port"/> (0: any free port). Others reach it at
+    /// <paramref name="advertise"/> (default: the bound address). A cluster daemon adds its control service with
+    /// <paramref name="configure"/> and <paramref name="map"/>.
+    /// </summary>
+    public async Task StartAsync(IPAddress bind, int port, string? advertise = null, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         // The user's appsettings.json and ASPNETCORE_ variables configure the user's web apps, not GenRay's endpoint.
@@ -39,7 +44,11 @@ internal sealed class NodeServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Critical);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(bind, port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(bind, port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                Nodes.ClusterSecurity.Configure(listen);
+            });
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
             // Flow-control windows sized for bulk values on loopback: with the defaults (1 MiB, 768 KiB) a fetch waits
@@ -54,11 +63,14 @@ internal sealed class NodeServer : IAsyncDisposable
             grpc.EnableDetailedErrors = true;
         });
         builder.Services.AddSingleton(new NodeService(this));
+        configure?.Invoke(builder);
         var app = builder.Build();
+        Nodes.ClusterSecurity.RequireToken(app);
         app.MapGrpcService<NodeService>();
+        map?.Invoke(app);
         await app.StartAsync().ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Address = $"{(bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind)}:{new Uri(bound).Port}";
+        Address = $"{advertise ?? (bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString())}:{new Uri(bound).Port}";
         _app = app;
     }
 
@@ -76,19 +88,22 @@ internal sealed class NodeServer : IAsyncDisposable
         await connection.RunAsync(_acceptor(connection)).ConfigureAwait(false);
     }
 
-    public GrpcChannel Channel(string address) => _channels.GetOrAdd(address, static a => GrpcChannel.ForAddress($"http://{a}", new GrpcChannelOptions
+    public GrpcChannel Channel(string address) => _channels.GetOrAdd(address, static a => OpenChannel(a));
+
+    /// <summary>A channel to another GenRay process, presenting this process's cluster token and trusting its CA.</summary>
+    public static GrpcChannel OpenChannel(string address) => GrpcChannel.ForAddress($"{Nodes.ClusterSecurity.Scheme}://{address}", new GrpcChannelOptions
     {
         MaxReceiveMessageSize = PeerConnection.MaxMessageBytes,
         MaxSendMessageSize = PeerConnection.MaxMessageBytes,
-        HttpHandler = new SocketsHttpHandler
+        HttpHandler = Nodes.ClusterSecurity.Handler(new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
             KeepAlivePingDelay = TimeSpan.FromSeconds(20),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
             InitialHttp2StreamWindowSize = TransportWindow, // the receiving side of a fetch (default 64 KiB)
-        },
-    }));
+        }),
+    });
 
     /// <summary>Opens a control stream to a peer.</summary>
     public PeerConnection Connect(string address, string name, CancellationToken ct)

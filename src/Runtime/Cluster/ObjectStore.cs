@@ -82,6 +82,10 @@ internal sealed class ObjectStore
         return true;
     }
 
+    /// <summary>What is held here, by id and size in bytes (a value not serialized yet counts 0).</summary>
+    public IReadOnlyList<(ObjectId Id, long Size)> Snapshot() =>
+        [.. _entries.Values.Select(e => (e.Id, e.Size))];
+
     public void Clear()
     {
         foreach (var id in _entries.Keys)
@@ -101,6 +105,10 @@ internal sealed class ObjectStore
         private bool _dropped;
 
         public int Leases = leases;
+
+        public ObjectId Id => id;
+
+        public long Size => Math.Max(0, Volatile.Read(ref _length));
 
         public ReadOnlyMemory<byte> Serialize()
         {

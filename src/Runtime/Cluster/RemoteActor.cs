@@ -32,6 +32,7 @@ internal sealed class RemoteActor : ActorCore
     private WorkerHandle? _host;
     private ActorDiedException? _death;
     private bool _holdsResources;
+    private WorkerHandle? _placedOn; // where its resources are held (a cluster node's), until released
     private int _restarts;
 
     public RemoteActor(RayRuntime runtime, ActorCreation creation, Type actorClass, DriverNode driver)
@@ -48,6 +49,9 @@ internal sealed class RemoteActor : ActorCore
     public override bool ReservesResources => !_creation.Request.IsEmpty;
 
     public WorkerHandle? Host => _host;
+
+    /// <summary>As <c>genray list actors</c> shows it.</summary>
+    public string State => IsDead ? "DEAD" : _host is not null ? "ALIVE" : _restarts > 0 ? "RESTARTING" : "PENDING_CREATION";
 
     public override void Enqueue(ActorCall call)
     {
@@ -84,11 +88,12 @@ internal sealed class RemoteActor : ActorCore
                     return;
                 }
                 // Every worker may be dead for a moment (they are replaced): then this runs again once one joined.
-                if (_driver.Place(Kick) is not { } host)
+                if (_driver.Place(_creation.Request, Kick) is not { } host)
                 {
                     return;
                 }
                 _holdsResources = true;
+                _placedOn = host;
                 _host = host;
                 _host.CreateActor(this, _creation);
             }
@@ -245,14 +250,21 @@ internal sealed class RemoteActor : ActorCore
     private void ReleaseResources()
     {
         bool held;
+        WorkerHandle? placedOn;
         lock (_lock)
         {
             held = _holdsResources;
             _holdsResources = false;
+            placedOn = _placedOn;
+            _placedOn = null;
         }
         if (held)
         {
             Runtime.Scheduler.Release(_creation.Request);
+            if (placedOn is not null)
+            {
+                _driver.ActorGone(placedOn, _creation.Request);
+            }
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using GenRay.Internal;
 using MessagePack;
 
@@ -21,18 +20,22 @@ internal sealed class WorkerHandle : IPeerHandler
     private PeerConnection? _connection;
     private volatile string? _lost;
 
-    public WorkerHandle(DriverNode driver, int index, Process process, string address)
+    public WorkerHandle(DriverNode driver, int index, WorkerProcess process, string address, Nodes.NodeSlot? node = null)
     {
         _driver = driver;
         Index = index;
         Process = process;
         Address = address;
-        Name = $"worker {index} (pid {process.Id})";
+        Node = node;
+        Name = node is null ? $"worker {index} (pid {process.Id})" : $"worker {index} (pid {process.Id} on node {node.Id})";
     }
 
     public int Index { get; }
 
-    public Process Process { get; }
+    public WorkerProcess Process { get; }
+
+    /// <summary>The cluster node it runs on; null for a worker of this machine's driver.</summary>
+    public Nodes.NodeSlot? Node { get; }
 
     public int Pid => Process.Id;
 
@@ -41,6 +44,9 @@ internal sealed class WorkerHandle : IPeerHandler
     public string Name { get; }
 
     public int Running => _tasks.Count;
+
+    /// <summary>The tasks running here now (for the job's report).</summary>
+    public IEnumerable<TaskInvocation> RunningTasks => _tasks.Values;
 
     public int Actors => _actors.Count;
 
@@ -215,6 +221,7 @@ internal sealed class WorkerHandle : IPeerHandler
                 {
                     _driver.Ran(task, micros);
                     _driver.LeaveLease(task);
+                    _driver.Finished(failed: outcome.Error is not null);
                     task.CompleteRemotely(result =>
                     {
                         outcome.Apply(result, _driver);
@@ -318,7 +325,7 @@ internal sealed class WorkerHandle : IPeerHandler
         // A connection reset usually means the process is dying: give it a moment, so the error says it died.
         var exited = Process.HasExited || Process.WaitForExit(TimeSpan.FromMilliseconds(500));
         var why = _killedBecause is { } killed ? $"was ended ({killed})"
-            : exited ? $"died (exit code {Process.ExitCode})"
+            : exited ? (Process.ExitCode is { } code ? $"died (exit code {code})" : "died")
             : error is null ? "closed its connection"
             : $"failed: {error.Message}";
         Lost(why);
@@ -330,14 +337,7 @@ internal sealed class WorkerHandle : IPeerHandler
     public void Kill(string reason)
     {
         _killedBecause = reason;
-        try
-        {
-            Process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
+        Process.Kill();
     }
 
     /// <summary>

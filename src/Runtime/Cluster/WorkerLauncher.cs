@@ -10,7 +10,7 @@ namespace GenRay.Cluster;
 /// which loads the assemblies that registered remotes. The driver's stdin pipe is each worker's lifeline: when
 /// the driver exits or is killed, the pipe closes and the worker exits.
 /// </summary>
-internal sealed class WorkerLauncher
+internal sealed class WorkerLauncher : IWorkerLauncher
 {
     public const string WorkerVariable = "GENRAY_WORKER";
     public const string IndexVariable = "GENRAY_WORKER_INDEX";
@@ -48,9 +48,7 @@ internal sealed class WorkerLauncher
         }
     }
 
-    public sealed record Started(Process Process, string Address);
-
-    public Task<Started> StartAsync(int index)
+    public Task<WorkerStart> StartAsync(int index)
     {
         var start = Command();
         start.RedirectStandardInput = true;
@@ -64,7 +62,7 @@ internal sealed class WorkerLauncher
 
         var process = Process.Start(start) ?? throw new RayException($"Could not start worker process {start.FileName}.");
         _started.Enqueue(process);
-        var ready = new TaskCompletionSource<Started>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ready = new TaskCompletionSource<WorkerStart>(TaskCreationOptions.RunContinuationsAsynchronously);
         var prefix = $"(pid={process.Id}) ";
         process.OutputDataReceived += (_, line) =>
         {
@@ -75,7 +73,7 @@ internal sealed class WorkerLauncher
             }
             if (!ready.Task.IsCompleted && line.Data.StartsWith(ReadyLine, StringComparison.Ordinal))
             {
-                ready.TrySetResult(new Started(process, line.Data[ReadyLine.Length..].Trim()));
+                ready.TrySetResult(new WorkerStart(WorkerProcess.Of(process), line.Data[ReadyLine.Length..].Trim(), null));
                 return;
             }
             Console.Out.WriteLine(prefix + line.Data);

@@ -53,7 +53,13 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             });
             return worker;
         });
-        worker.Server.StartAsync(System.Net.IPAddress.Loopback, 0).GetAwaiter().GetResult();
+        // A cluster node's worker listens on the node's address (others fetch its values there); a local one on loopback.
+        var host = Environment.GetEnvironmentVariable(Nodes.NodeAgent.NodeIpVariable);
+        if (host is not null)
+        {
+            Nodes.ClusterSecurity.Use(Nodes.ClusterCredentials.FromEnvironment());
+        }
+        worker.Server.StartAsync(host is null ? System.Net.IPAddress.Loopback : Nodes.NodeDaemon.Bind(host), 0, host).GetAwaiter().GetResult();
         Console.Out.WriteLine(WorkerLauncher.ReadyLine + worker.Server.Address);
         Console.Out.Flush();
         worker._done.Wait();

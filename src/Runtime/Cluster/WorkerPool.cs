@@ -13,7 +13,7 @@ namespace GenRay.Cluster;
 /// and deaths are rare. Parking and promoting share one lock, so a callback parked just as a worker joins is
 /// either run by the join or sees the new worker itself; it is never left behind.
 /// </remarks>
-internal sealed class WorkerPool(DriverNode driver, WorkerLauncher launcher)
+internal sealed class WorkerPool(DriverNode driver, IWorkerLauncher launcher)
 {
     // Spares kept once a worker has died: enough to replace the next deaths while their own replacements start.
     private const int SpareTarget = 2;
@@ -250,15 +250,5 @@ internal sealed class WorkerPool(DriverNode driver, WorkerLauncher launcher)
         }
     }
 
-    private static void KillQuietly(WorkerHandle worker)
-    {
-        try
-        {
-            worker.Process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
+    private static void KillQuietly(WorkerHandle worker) => worker.Process.Kill();
 }

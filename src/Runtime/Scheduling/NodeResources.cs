@@ -74,8 +74,26 @@ internal sealed class NodeResources
                 }
             }
         }
-        return cpuUnits == 0 && wanted.Count == 0 ? ResourceRequest.None : new ResourceRequest(cpuUnits, wanted.ToArray());
+        var request = cpuUnits == 0 && wanted.Count == 0 ? ResourceRequest.None : new ResourceRequest(cpuUnits, wanted.ToArray());
+        if (Feasibility?.Invoke(request) is { } why)
+        {
+            throw new RayException($"{what} could never run: {why}. Lower the request, or start a node that has it all (genray start --num-cpus/--resources).");
+        }
+        return request;
     }
+
+    /// <summary>
+    /// In a cluster these are the totals of all nodes, but one task runs on one node: this says why a request no
+    /// single node can hold never could (null when one can).
+    /// </summary>
+    public Func<ResourceRequest, string?>? Feasibility { get; set; }
+
+    /// <summary>Whether the totals could hold <paramref name="request"/> when nothing else runs.</summary>
+    public bool CanEverHold(ResourceRequest request) =>
+        request.CpuUnits <= _cpuTotal && request.Custom.All(c => c.Units <= _customTotal[c.Index]);
+
+    /// <summary>The share of CPUs free now (1 when the node has none to share).</summary>
+    public double FreeCpuShare => _cpuTotal == 0 ? 1 : (double)Volatile.Read(ref _cpuAvailable) / _cpuTotal;
 
     private (int, long) ResolveCustom(string what, string name, double amount)
     {

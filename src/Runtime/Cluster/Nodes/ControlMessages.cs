@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+
+namespace GenRay.Cluster.Nodes;
+
+// The messages of the cluster's control plane (head and node daemons), as JSON: few, small, and readable in logs.
+
+internal sealed record RegisterRequest(string Address, bool IsHead, Dictionary<string, double> Resources, string Version);
+
+internal sealed record RegisterReply(string NodeId);
+
+internal sealed record HeartbeatRequest(string NodeId, int Workers, Dictionary<string, double> Available);
+
+internal sealed record HeartbeatReply(bool Known);
+
+internal sealed record JobStartRequest(string Driver, string Version);
+
+internal sealed record JobStartReply(string JobId, List<NodeInfo> Nodes);
+
+/// <summary>What a driver tells the head about its job every second (and gets the node table back).</summary>
+internal sealed record JobReport(
+    string JobId,
+    Dictionary<string, int> Tasks,
+    List<ActorInfo> Actors,
+    List<TaskInfo> TaskList,
+    List<ObjectInfo> Objects,
+    Dictionary<string, Dictionary<string, double>> UsedByNode);
+
+internal sealed record NodesReply(List<NodeInfo> Nodes);
+
+internal sealed record JobEndRequest(string JobId);
+
+internal sealed record Nothing;
+
+/// <summary>An assembly a job ships: its simple name, the SHA-256 of its bytes, and whether it registers remotes.</summary>
+internal sealed record CodeFile(string Name, string Hash, bool Remotes);
+
+internal sealed record MissingCodeRequest(List<string> Hashes);
+
+internal sealed record MissingCodeReply(List<string> Missing);
+
+internal sealed record PutCodeRequest(string Hash, byte[] Bytes);
+
+internal sealed record StartWorkerRequest(string JobId, int Index, List<CodeFile> Code, string Namespace);
+
+internal sealed record StartWorkerReply(string Address, int Pid);
+
+internal sealed record WorkerRequest(string JobId, int Pid);
+
+internal sealed record WorkerStateReply(bool Running, int? ExitCode);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(RegisterRequest))]
+[JsonSerializable(typeof(RegisterReply))]
+[JsonSerializable(typeof(HeartbeatRequest))]
+[JsonSerializable(typeof(HeartbeatReply))]
+[JsonSerializable(typeof(JobStartRequest))]
+[JsonSerializable(typeof(JobStartReply))]
+[JsonSerializable(typeof(JobReport))]
+[JsonSerializable(typeof(NodesReply))]
+[JsonSerializable(typeof(JobEndRequest))]
+[JsonSerializable(typeof(Nothing))]
+[JsonSerializable(typeof(MissingCodeRequest))]
+[JsonSerializable(typeof(MissingCodeReply))]
+[JsonSerializable(typeof(PutCodeRequest))]
+[JsonSerializable(typeof(StartWorkerRequest))]
+[JsonSerializable(typeof(StartWorkerReply))]
+[JsonSerializable(typeof(WorkerRequest))]
+[JsonSerializable(typeof(WorkerStateReply))]
+[JsonSerializable(typeof(ClusterStatus))]
+internal sealed partial class ControlJson : JsonSerializerContext;
