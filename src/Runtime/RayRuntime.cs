@@ -198,6 +198,9 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
             var clustered = options.Clone();
             clustered.NumCpus = cpus;
             clustered.Resources = custom;
+            clustered.Address = address;
+            clustered.WorkerProcesses = 0;
+            clustered.NumGpus = null;
             runtime = new RayRuntime(clustered);
             runtime.Executor = Cluster.DriverNode.StartCluster(runtime, session);
             Volatile.Write(ref s_current, runtime);

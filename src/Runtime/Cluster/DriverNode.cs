@@ -38,6 +38,9 @@ internal sealed class DriverNode : ClusterNode
     /// <summary>Starts the driver's endpoint and <paramref name="count"/> worker processes, and waits until all joined.</summary>
     public static DriverNode Start(RayRuntime runtime, int count)
     {
+        // This machine's workers answer only to their driver on loopback: no cluster token (one an earlier
+        // runtime of this process used on a cluster included).
+        Nodes.ClusterSecurity.Use(Nodes.ClusterCredentials.None);
         var driver = new DriverNode(runtime, null);
         try
         {

@@ -94,7 +94,7 @@ public static partial class Cli
     }
 
     public static JsonDocument Status(string home, string token, string address) =>
-        JsonDocument.Parse(Run(home, token, ["status", "--address", address, "--json"]).Output);
+        JsonDocument.Parse(Run(home, token, ["status", "--address", address, "--json"], check: true).Output);
 
     [GeneratedRegex(@"\d+\.\d+\.\d+\.\d+:\d+")]
     private static partial Regex AddressPattern();

@@ -27,7 +27,7 @@ public abstract class RayTest : IDisposable
     }
 
     /// <summary>True when remotes run in this process (no worker processes).</summary>
-    protected bool InProcess => _runtime is { Options.WorkerProcesses: 0 };
+    protected bool InProcess => _runtime is { Options.WorkerProcesses: 0, Options.Address: null };
 
     /// <summary>The execution mode's settings.</summary>
     protected virtual void Configure(RayOptions options)
