@@ -78,32 +78,6 @@ public abstract class ActorTests : RayTest
     }
 
     [Fact]
-    public void Seed_message_actor_collects_messages_from_three_workers()
-    {
-        Start(o => o.NumCpus = 4);
-        var messageActor = MessageActor.Remote.New();
-        var workers = Enumerable.Range(0, 3).Select(j => ActorTasks.Remote.PushMessages(messageActor, j, 10, 20)).ToList();
-
-        var received = new List<string>();
-        var rounds = 0;
-        while (received.Count < 30 && rounds++ < 200)
-        {
-            received.AddRange(Ray.Get(messageActor.GetAndClearMessages()));
-            Thread.Sleep(20);
-        }
-        Ray.Get(workers);
-        received.AddRange(Ray.Get(messageActor.GetAndClearMessages()));
-
-        Assert.Equal(30, received.Count);
-        for (var j = 0; j < 3; j++)
-        {
-            // Each worker's messages arrive in the order it sent them.
-            var mine = received.Where(m => m.EndsWith($"WKR {j}.", StringComparison.Ordinal)).ToList();
-            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"MSG {i} by WKR {j}."), mine);
-        }
-    }
-
-    [Fact]
     public void Ten_thousand_calls_from_one_caller_arrive_in_order()
     {
         Start();
@@ -331,40 +305,6 @@ public abstract class ActorTests : RayTest
     }
 
     [Fact]
-    public void Actors_reserve_no_cpus_by_default_so_a_small_node_holds_thousands()
-    {
-        Start(o => o.NumCpus = 2);
-
-        var counters = Enumerable.Range(0, 5000).Select(i => Counter.Remote.New(i)).ToList();
-        foreach (var counter in counters)
-        {
-            counter.Inc();
-        }
-
-        Assert.Equal(Enumerable.Range(1, 5000), Ray.Get(counters.Select(c => c.GetValue())));
-        Assert.Equal(2, Ray.AvailableResources()["CPU"]);
-    }
-
-    [Fact]
-    public void An_actor_that_reserves_cpus_holds_them_until_killed()
-    {
-        Start(o => o.NumCpus = 2);
-        var first = CpuHolder.Remote.New();
-        var second = CpuHolder.Remote.New();
-        Ray.Get(first.Ping());
-        Ray.Get(second.Ping());
-        Assert.Equal(0, Ray.AvailableResources()["CPU"]);
-
-        var third = CpuHolder.Remote.New();
-        var waiting = third.Ping();
-        Assert.Empty(Ray.Wait([waiting], timeout: TimeSpan.FromMilliseconds(200)).Ready);
-
-        Ray.Kill(first);
-        Assert.Equal(1, Ray.Get(waiting, TimeSpan.FromSeconds(10)));
-        Assert.Throws<RayException>(() => CpuHolder.Remote.With(new ActorOptions { NumCpus = 3 }).New());
-    }
-
-    [Fact]
     public void Max_concurrency_is_respected_exactly_by_a_threaded_actor()
     {
         Start();
@@ -458,6 +398,82 @@ public static partial class TestTasks
 }
 
 public sealed class ActorTestsWorkers : ActorTests
+{
+    protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
+}
+
+/// <summary>
+/// Tests that size the node themselves (RayOptions.NumCpus): in-process and with this machine's worker processes.
+/// A cluster's nodes are sized when they are started, so the cluster mode runs the rest of <see cref="ActorTests"/>.
+/// </summary>
+public abstract class ActorOnSizedNodeTests : RayTest
+{
+    [Fact]
+    public void Seed_message_actor_collects_messages_from_three_workers()
+    {
+        Start(o => o.NumCpus = 4);
+        var messageActor = MessageActor.Remote.New();
+        var workers = Enumerable.Range(0, 3).Select(j => ActorTasks.Remote.PushMessages(messageActor, j, 10, 20)).ToList();
+
+        var received = new List<string>();
+        var rounds = 0;
+        while (received.Count < 30 && rounds++ < 200)
+        {
+            received.AddRange(Ray.Get(messageActor.GetAndClearMessages()));
+            Thread.Sleep(20);
+        }
+        Ray.Get(workers);
+        received.AddRange(Ray.Get(messageActor.GetAndClearMessages()));
+
+        Assert.Equal(30, received.Count);
+        for (var j = 0; j < 3; j++)
+        {
+            // Each worker's messages arrive in the order it sent them.
+            var mine = received.Where(m => m.EndsWith($"WKR {j}.", StringComparison.Ordinal)).ToList();
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"MSG {i} by WKR {j}."), mine);
+        }
+    }
+
+    [Fact]
+    public void Actors_reserve_no_cpus_by_default_so_a_small_node_holds_thousands()
+    {
+        Start(o => o.NumCpus = 2);
+
+        var counters = Enumerable.Range(0, 5000).Select(i => Counter.Remote.New(i)).ToList();
+        foreach (var counter in counters)
+        {
+            counter.Inc();
+        }
+
+        Assert.Equal(Enumerable.Range(1, 5000), Ray.Get(counters.Select(c => c.GetValue())));
+        Assert.Equal(2, Ray.AvailableResources()["CPU"]);
+    }
+
+    [Fact]
+    public void An_actor_that_reserves_cpus_holds_them_until_killed()
+    {
+        Start(o => o.NumCpus = 2);
+        var first = CpuHolder.Remote.New();
+        var second = CpuHolder.Remote.New();
+        Ray.Get(first.Ping());
+        Ray.Get(second.Ping());
+        Assert.Equal(0, Ray.AvailableResources()["CPU"]);
+
+        var third = CpuHolder.Remote.New();
+        var waiting = third.Ping();
+        Assert.Empty(Ray.Wait([waiting], timeout: TimeSpan.FromMilliseconds(200)).Ready);
+
+        Ray.Kill(first);
+        Assert.Equal(1, Ray.Get(waiting, TimeSpan.FromSeconds(10)));
+        Assert.Throws<RayException>(() => CpuHolder.Remote.With(new ActorOptions { NumCpus = 3 }).New());
+    }
+}
+
+public sealed class ActorOnSizedNodeTestsInProcess : ActorOnSizedNodeTests
+{
+}
+
+public sealed class ActorOnSizedNodeTestsWorkers : ActorOnSizedNodeTests
 {
     protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
 }

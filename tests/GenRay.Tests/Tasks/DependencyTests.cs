@@ -62,24 +62,6 @@ public abstract class DependencyTests : RayTest
     }
 
     [Fact]
-    public void A_dependent_task_waits_for_its_argument_without_holding_a_cpu()
-    {
-        Start(o => o.NumCpus = 1);
-        var started = Signal.Remote.New();
-        var open = Signal.Remote.New();
-        var gate = TaskRemotes.Remote.With(new TaskOptions { NumCpus = 0 }).HoldCpuUntil(started, open);
-        Coordination.WaitFor(started);
-
-        var dependent = TaskRemotes.Remote.Add(gate, 1); // needs the node's only CPU, once the gate opens
-        var independent = TaskRemotes.Remote.Echo(7);    // must not wait behind it
-
-        Assert.Equal(7, Ray.Get(independent, TimeSpan.FromSeconds(10)));
-        Assert.Equal(1, Ray.AvailableResources()["CPU"]);
-        open.Open();
-        Assert.Equal(2, Ray.Get(dependent, TimeSpan.FromSeconds(10)));
-    }
-
-    [Fact]
     public void A_ref_to_a_ref_is_passed_as_the_inner_ref()
     {
         Start();
@@ -114,6 +96,41 @@ public abstract class DependencyTests : RayTest
         Assert.Equal(4, Ray.Get(TaskRemotes.Remote.Add(4)));
     }
 
+}
+
+public sealed class DependencyTestsInProcess : DependencyTests
+{
+}
+
+public sealed class DependencyTestsWorkers : DependencyTests
+{
+    protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
+}
+
+/// <summary>
+/// Tests that size the node themselves (RayOptions.NumCpus): in-process and with this machine's worker processes.
+/// A cluster's nodes are sized when they are started, so the cluster mode runs the rest of <see cref="DependencyTests"/>.
+/// </summary>
+public abstract class DependencyOnSizedNodeTests : RayTest
+{
+    [Fact]
+    public void A_dependent_task_waits_for_its_argument_without_holding_a_cpu()
+    {
+        Start(o => o.NumCpus = 1);
+        var started = Signal.Remote.New();
+        var open = Signal.Remote.New();
+        var gate = TaskRemotes.Remote.With(new TaskOptions { NumCpus = 0 }).HoldCpuUntil(started, open);
+        Coordination.WaitFor(started);
+
+        var dependent = TaskRemotes.Remote.Add(gate, 1); // needs the node's only CPU, once the gate opens
+        var independent = TaskRemotes.Remote.Echo(7);    // must not wait behind it
+
+        Assert.Equal(7, Ray.Get(independent, TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, Ray.AvailableResources()["CPU"]);
+        open.Open();
+        Assert.Equal(2, Ray.Get(dependent, TimeSpan.FromSeconds(10)));
+    }
+
     [Fact]
     public void Seed_cell_four_parallel_tasks_return_values_and_timestamps()
     {
@@ -129,11 +146,11 @@ public abstract class DependencyTests : RayTest
     }
 }
 
-public sealed class DependencyTestsInProcess : DependencyTests
+public sealed class DependencyOnSizedNodeTestsInProcess : DependencyOnSizedNodeTests
 {
 }
 
-public sealed class DependencyTestsWorkers : DependencyTests
+public sealed class DependencyOnSizedNodeTestsWorkers : DependencyOnSizedNodeTests
 {
     protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
 }

@@ -61,23 +61,6 @@ public abstract class GetAndWaitTests : RayTest
     }
 
     [Fact]
-    public void Wait_returns_as_soon_as_enough_are_ready_keeping_input_order()
-    {
-        Start(o => o.NumCpus = 4);
-        var slow = TaskRemotes.Remote.Sleep(2000);
-        var fast1 = TaskRemotes.Remote.Sleep(10);
-        var fast2 = TaskRemotes.Remote.Sleep(20);
-        Ray.Get([fast1, fast2]); // started (and done) before timing the Wait
-        var watch = Stopwatch.StartNew();
-
-        var (ready, notReady) = Ray.Wait([slow, fast1, fast2], numReturns: 2);
-
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5));
-        Assert.Equal([fast1, fast2], ready);
-        Assert.Equal([slow], notReady);
-    }
-
-    [Fact]
     public void Wait_returns_at_most_num_returns_ready_refs_in_input_order()
     {
         Start();
@@ -138,6 +121,39 @@ public sealed class GetAndWaitTestsInProcess : GetAndWaitTests
 }
 
 public sealed class GetAndWaitTestsWorkers : GetAndWaitTests
+{
+    protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
+}
+
+/// <summary>
+/// Tests that size the node themselves (RayOptions.NumCpus): in-process and with this machine's worker processes.
+/// A cluster's nodes are sized when they are started, so the cluster mode runs the rest of <see cref="GetAndWaitTests"/>.
+/// </summary>
+public abstract class GetAndWaitOnSizedNodeTests : RayTest
+{
+    [Fact]
+    public void Wait_returns_as_soon_as_enough_are_ready_keeping_input_order()
+    {
+        Start(o => o.NumCpus = 4);
+        var slow = TaskRemotes.Remote.Sleep(2000);
+        var fast1 = TaskRemotes.Remote.Sleep(10);
+        var fast2 = TaskRemotes.Remote.Sleep(20);
+        Ray.Get([fast1, fast2]); // started (and done) before timing the Wait
+        var watch = Stopwatch.StartNew();
+
+        var (ready, notReady) = Ray.Wait([slow, fast1, fast2], numReturns: 2);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5));
+        Assert.Equal([fast1, fast2], ready);
+        Assert.Equal([slow], notReady);
+    }
+}
+
+public sealed class GetAndWaitOnSizedNodeTestsInProcess : GetAndWaitOnSizedNodeTests
+{
+}
+
+public sealed class GetAndWaitOnSizedNodeTestsWorkers : GetAndWaitOnSizedNodeTests
 {
     protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
 }
