@@ -247,7 +247,8 @@ internal sealed class DriverNode : ClusterNode
     {
         if (_cluster is { Placement: var placement })
         {
-            if (placement.TryAcquire(request, HasLiveWorker) is { } node)
+            // Actors mostly hold no resources, so free CPUs do not tell nodes apart: the one with the fewest actors goes first.
+            if (placement.TryAcquire(request, HasLiveWorker, n => _pool.All.Where(w => w.Node == n && !w.IsLost).Sum(w => w.Actors)) is { } node)
             {
                 if (LeastBusy(w => w.Actors, node) is { } there)
                 {

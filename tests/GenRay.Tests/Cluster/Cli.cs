@@ -33,7 +33,11 @@ public static partial class Cli
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.Environment["GENRAY_HOME"] = home;
-        start.Environment.Remove("GENRAY_ADDRESS");
+        // Only what the arguments say: not the address or TLS files this test process may have set for its driver.
+        foreach (var variable in new[] { "GENRAY_ADDRESS", "GENRAY_TLS_CERT", "GENRAY_TLS_KEY", "GENRAY_TLS_CA" })
+        {
+            start.Environment.Remove(variable);
+        }
         if (token is null)
         {
             start.Environment.Remove("GENRAY_TOKEN");
@@ -78,12 +82,12 @@ public static partial class Cli
     }
 
     /// <summary>Polls `genray status --json` until <paramref name="count"/> nodes are alive (they register within a second or two).</summary>
-    public static JsonDocument WaitForNodes(string home, string token, string address, int count)
+    public static JsonDocument WaitForNodes(string home, string token, string address, int count, params string[] client)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            var status = Status(home, token, address);
+            var status = Status(home, token, address, client);
             var alive = status.RootElement.GetProperty("nodes").EnumerateArray().Count(n => n.GetProperty("state").GetString() == "ALIVE");
             if (alive == count || DateTime.UtcNow > deadline)
             {
@@ -93,8 +97,8 @@ public static partial class Cli
         }
     }
 
-    public static JsonDocument Status(string home, string token, string address) =>
-        JsonDocument.Parse(Run(home, token, ["status", "--address", address, "--json"], check: true).Output);
+    public static JsonDocument Status(string home, string token, string address, params string[] client) =>
+        JsonDocument.Parse(Run(home, token, ["status", "--address", address, "--json", .. client], check: true).Output);
 
     [GeneratedRegex(@"\d+\.\d+\.\d+\.\d+:\d+")]
     private static partial Regex AddressPattern();

@@ -14,10 +14,13 @@ internal sealed class NodePlacement(IReadOnlyList<NodeSlot> nodes)
 
     public IReadOnlyList<NodeSlot> Nodes { get; } = nodes;
 
-    /// <summary>Takes <paramref name="request"/> on the live node with the most free CPU share among those <paramref name="serves"/> accepts.</summary>
-    public NodeSlot? TryAcquire(ResourceRequest request, Func<NodeSlot, bool> serves)
+    /// <summary>
+    /// Takes <paramref name="request"/> on a live node <paramref name="serves"/> accepts: the lowest
+    /// <paramref name="load"/> first (none: all equal), then the most free CPU share.
+    /// </summary>
+    public NodeSlot? TryAcquire(ResourceRequest request, Func<NodeSlot, bool> serves, Func<NodeSlot, int>? load = null)
     {
-        foreach (var node in Nodes.Where(n => n.IsAlive && serves(n)).OrderByDescending(n => n.Resources.FreeCpuShare))
+        foreach (var node in Nodes.Where(n => n.IsAlive && serves(n)).OrderBy(n => load?.Invoke(n) ?? 0).ThenByDescending(n => n.Resources.FreeCpuShare))
         {
             if (node.Resources.TryAcquire(request))
             {
