@@ -22,8 +22,9 @@ public sealed class PackageTests : IDisposable
             "pack", "-c", "Release", "-o", feed, $"-p:Version={_version}");
         Assert.True(pack.ExitCode == 0, pack.Output);
 
-        var packages = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).ToList();
-        Assert.Equal([$"GenRay.{_version}.nupkg"], packages);
+        // The library, and beside it the genray tool (clusters).
+        var packages = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal([$"GenRay.{_version}.nupkg", $"GenRay.Cli.{_version}.nupkg"], packages);
         using (var zip = ZipFile.OpenRead(Path.Combine(feed, packages[0]!)))
         {
             var entries = zip.Entries.Select(e => e.FullName).ToList();
@@ -33,6 +34,18 @@ public sealed class PackageTests : IDisposable
             Assert.Contains("analyzers/dotnet/cs/GenRay.CodeFixes.dll", entries);
             // Nothing else belongs there: Roslyn and Workspaces come from the host, never from the package.
             Assert.Equal(2, entries.Count(e => e.StartsWith("analyzers/", StringComparison.Ordinal)));
+        }
+
+        // The tool installs from the package alone and runs.
+        var tools = Path.Combine(_work, "tools");
+        var install = Dotnet.Run(_work, TimeSpan.FromMinutes(5), "tool", "install", "GenRay.Cli", "--tool-path", tools, "--add-source", feed, "--version", _version);
+        Assert.True(install.ExitCode == 0, install.Output);
+        using (var genray = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(Path.Combine(tools, "genray"), "--help") { RedirectStandardOutput = true })!)
+        {
+            var help = genray.StandardOutput.ReadToEnd();
+            genray.WaitForExit();
+            Assert.True(genray.ExitCode == 0, help);
+            Assert.Contains("genray start --head", help);
         }
 
         var app = Path.Combine(_work, "app");
@@ -118,6 +131,11 @@ public sealed class PackageTests : IDisposable
             if (Directory.Exists(cached))
             {
                 Directory.Delete(cached, recursive: true);
+            }
+            var cachedTool = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(cached)!)!, "genray.cli", _version.ToLowerInvariant());
+            if (Directory.Exists(cachedTool))
+            {
+                Directory.Delete(cachedTool, recursive: true);
             }
         }
         catch (IOException)
