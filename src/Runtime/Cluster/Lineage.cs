@@ -61,7 +61,8 @@ internal sealed class Lineage(DriverNode driver)
     }
 
     // The producer again, as a new task with its own result: its arguments go through the wire format, as they
-    // do to a worker, so the copy shares nothing mutable with the finished original.
+    // do to a worker, so the copy shares nothing mutable with the finished original. The generated reader builds
+    // the copy with the method's defaults: the options the original call was given are put back.
     private TaskInvocation Resubmit(TaskInvocation producer)
     {
         var arguments = Messages.Value(driver.WireContext, (ref MessagePackWriter w) => producer.WriteArgumentsTo(ref w));
@@ -75,6 +76,7 @@ internal sealed class Lineage(DriverNode driver)
             var reader = new MessagePackReader(arguments);
             copy = read(ref reader);
         }
+        copy.TakeOptionsOf(producer);
         driver.Runtime.Executor.Submit(copy);
         return copy;
     }
