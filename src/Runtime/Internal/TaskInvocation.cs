@@ -328,6 +328,24 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         TaskWorkers.ExitCompletion(completing);
     }
 
+    /// <summary>
+    /// A value the task needs (an argument, or a ref inside one) was lost with the process that held it, and has been
+    /// rebuilt: the task runs again. It did not fail, its input did, and Ray has a task wait while a lost argument is
+    /// reconstructed, so this is not one of its retries and MaxRetries is not spent. False when it may not run again
+    /// (cancelled meanwhile, or GenRay is stopping): then the caller lets the error stand.
+    /// </summary>
+    internal bool RunAgain()
+    {
+        RemoteHost = null;
+        ReleaseResources();
+        if (_cancelled || Runtime.IsShutDown)
+        {
+            return false;
+        }
+        Runtime.Executor.Schedule(this);
+        return true;
+    }
+
     /// <summary>Marks a task the driver dispatched as running, for its resource accounting.</summary>
     internal void MarkDispatched() => Volatile.Write(ref _hold, 0);
 
