@@ -32,6 +32,9 @@ internal sealed class DriverNode : ClusterNode
     /// <summary>The workers serving this driver, in the order they joined (a dead one leaves once it is replaced).</summary>
     public IReadOnlyList<WorkerHandle> Workers => _pool.All;
 
+    /// <summary>Rebuilds values lost with their holder, for a read here or for a task that needs them.</summary>
+    public Lineage Lineage => _lineage;
+
     /// <summary>How many workers died and were replaced (or are being replaced).</summary>
     public int Replacements => _pool.Replacements;
 

@@ -4,13 +4,16 @@ namespace GenRay.Cluster;
 
 /// <summary>
 /// How a result travels back: its value (small), the address of the process holding it (large, kept where it was
-/// produced), or its error. <c>[0, bytes]</c>, <c>[1, holder]</c>, <c>[2, error]</c>.
+/// produced), or its error. <c>[0, bytes]</c>, <c>[1, holder]</c>, <c>[2, error]</c>; and <c>[3, [holder, error]]</c>
+/// when the work failed because a value it needed could not be fetched from <c>holder</c> (which may have died: the
+/// driver can rebuild the value and run the work again). A reader that does not look at the holder sees a failure.
 /// </summary>
 internal static class Outcome
 {
     private const int Value = 0;
     private const int Held = 1;
     private const int Failed = 2;
+    private const int Lost = 3;
 
     /// <summary>Writes the outcome of a completed object produced in this process.</summary>
     public static void Write(ref MessagePackWriter writer, ObjectRef result, ClusterNode node)
@@ -18,7 +21,16 @@ internal static class Outcome
         writer.WriteArrayHeader(2);
         if (result.IsFaulted)
         {
-            writer.Write(Failed);
+            if (WorkerNode.ValueLost.In(result.Error!) is { } lost)
+            {
+                writer.Write(Lost);
+                writer.WriteArrayHeader(2);
+                writer.Write(lost.Holder);
+            }
+            else
+            {
+                writer.Write(Failed);
+            }
             ErrorCodec.Write(ref writer, result.Error!);
             return;
         }
@@ -72,14 +84,34 @@ internal static class Outcome
             Value => new Parsed(reader.ReadBytes() ?? throw new MessagePackSerializationException("Malformed value."), null, null),
             Held => new Parsed(default, reader.ReadString() ?? throw new MessagePackSerializationException("Malformed holder."), null),
             Failed => new Parsed(default, null, ErrorCodec.Read(ref reader)),
+            Lost => ReadLost(ref reader),
             _ => throw new MessagePackSerializationException("Unknown outcome."),
         };
+    }
+
+    private static Parsed ReadLost(ref MessagePackReader reader)
+    {
+        if (reader.ReadArrayHeader() != 2)
+        {
+            throw new MessagePackSerializationException("Malformed outcome.");
+        }
+        var holder = reader.ReadString() ?? throw new MessagePackSerializationException("Malformed holder.");
+        return new Parsed(default, null, ErrorCodec.Read(ref reader)) { LostHolder = holder };
     }
 
     /// <summary>An outcome read off the wire.</summary>
     public sealed class Parsed(System.Buffers.ReadOnlySequence<byte> value, string? holder, Exception? error)
     {
         public Exception? Error => error;
+
+        /// <summary>The process holding the value, when it was held rather than sent.</summary>
+        public string? Holder => holder;
+
+        /// <summary>The value's bytes, when it was sent (valid only while the message is).</summary>
+        public System.Buffers.ReadOnlySequence<byte> Value => value;
+
+        /// <summary>When the work failed because a value it needed could not be fetched: the process that held it.</summary>
+        public string? LostHolder { get; init; }
 
         public void Apply(ObjectRef target, ClusterNode node)
         {

@@ -17,6 +17,7 @@ internal sealed class WorkerHandle : IPeerHandler
     // Tasks this worker's code submitted and the driver runs, until done: they share the worker's fate (Ray's
     // owner fate-sharing), so a dead worker's retried parent does not leave its first children running for nothing.
     private readonly ConcurrentDictionary<ObjectId, TaskInvocation> _submitted = new();
+    private readonly TaskCompletionSource _died = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PeerConnection? _connection;
     private volatile string? _lost;
 
@@ -52,6 +53,9 @@ internal sealed class WorkerHandle : IPeerHandler
 
     public bool IsLost => _lost is not null;
 
+    /// <summary>Completes once the worker is lost and the driver knows the values it held are gone.</summary>
+    public Task WhenLost => _died.Task;
+
     public PeerConnection Connection => _connection!;
 
     public void Attach(PeerConnection connection) => _connection = connection;
@@ -76,7 +80,35 @@ internal sealed class WorkerHandle : IPeerHandler
             IdCodec.Write(ref w, task.ResultRef.Id);
             w.Write(methodId);
             task.WriteArgumentsTo(ref w);
-        }, onFailure: error => Fail(taskId, error, workerDied: IsLost));
+        }, onFailure: error => NotSent(taskId, error));
+    }
+
+    // The task could not be sent. Its worker died (a system failure, retried), or a value among its arguments could not
+    // be leased from its holder, which may have died: then the driver rebuilds the value and sends the task again.
+    private void NotSent(long taskId, Exception error)
+    {
+        if (IsLost)
+        {
+            Fail(taskId, error, workerDied: true);
+        }
+        else if (_tasks.TryRemove(taskId, out var task))
+        {
+            _driver.LeaveLease(task);
+            _driver.Lineage.Recover(task, suspect: null, stands: () => task.CompleteRemotely(result => result.TrySetException(error)));
+        }
+    }
+
+    private void Complete(TaskInvocation task, Outcome.Parsed outcome)
+    {
+        _driver.Finished(failed: outcome.Error is not null);
+        task.CompleteRemotely(result =>
+        {
+            outcome.Apply(result, _driver);
+            if (result.Remote is { } held && (task.Options?.MaxRetries ?? 3) != 0)
+            {
+                held.Lineage = task; // held by this worker: rebuilt from here if it dies
+            }
+        }, outcome.Error);
     }
 
     /// <summary>The worker's code submitted <paramref name="task"/>: it is cancelled if the worker dies before it is done.</summary>
@@ -153,7 +185,21 @@ internal sealed class WorkerHandle : IPeerHandler
         });
     }
 
-    public void ObjectReady(ObjectRef value) =>
+    /// <summary>
+    /// Tells the worker where a value is. One whose holder died is rebuilt first (off this thread): the worker asks
+    /// when it could not fetch the value, and waits for it as Ray's borrowers wait for the owner to reconstruct.
+    /// </summary>
+    public void ObjectReady(ObjectRef value)
+    {
+        if (value.Remote is { } location && _driver.HolderLost(location.Holder))
+        {
+            _driver.Lineage.Restore(value, then: () => SendReady(value)); // still lost, it goes as a failure
+            return;
+        }
+        SendReady(value);
+    }
+
+    private void SendReady(ObjectRef value) =>
         Send(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
         {
             IdCodec.Write(ref w, value.Id);
@@ -221,15 +267,15 @@ internal sealed class WorkerHandle : IPeerHandler
                 {
                     _driver.Ran(task, micros);
                     _driver.LeaveLease(task);
-                    _driver.Finished(failed: outcome.Error is not null);
-                    task.CompleteRemotely(result =>
+                    if (outcome.LostHolder is { } holder)
                     {
-                        outcome.Apply(result, _driver);
-                        if (result.Remote is { } held && (task.Options?.MaxRetries ?? 3) != 0)
-                        {
-                            held.Lineage = task; // held by this worker: rebuilt from here if it dies
-                        }
-                    }, outcome.Error);
+                        // A value it needed could not be fetched: if its holder died, the value is rebuilt and the task runs again.
+                        _driver.Lineage.Recover(task, holder, stands: () => Complete(task, outcome));
+                    }
+                    else
+                    {
+                        Complete(task, outcome);
+                    }
                 }
                 break;
             }
@@ -351,6 +397,7 @@ internal sealed class WorkerHandle : IPeerHandler
             return;
         }
         _driver.WorkerLost(this, why);
+        _died.TrySetResult(); // after the driver marked its values lost: whoever waited for this finds them so
         var error = new RayException($"{Name} {why} while running this task.");
         foreach (var taskId in _tasks.Keys)
         {

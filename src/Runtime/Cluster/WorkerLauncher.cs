@@ -20,7 +20,7 @@ internal sealed class WorkerLauncher : IWorkerLauncher
     public const string ReadyLine = "GENRAY-WORKER-READY ";
 
     /// <summary>Bumped when the messages change: a driver and a worker of different protocols refuse each other.</summary>
-    public const string ProtocolVersion = "2";
+    public const string ProtocolVersion = "3";
 
     private readonly ulong _driver;
 

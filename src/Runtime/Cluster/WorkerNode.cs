@@ -25,6 +25,10 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     private readonly ConcurrentDictionary<long, LeaseQueue> _leases = new();
     private readonly Func<long, LeaseQueue> _newLease;
     private readonly ManualResetEventSlim _done = new();
+
+    // Values this worker could not fetch from their holder and asked the driver about, by id: the answer comes as an ObjectReady.
+    private readonly ConcurrentDictionary<ObjectId, TaskCompletionSource<Relocation>> _relocations = new();
+    private static readonly TimeSpan s_relocateTimeout = TimeSpan.FromMinutes(5);
     private PeerConnection? _driver;
     private long _nextRequest;
 
@@ -105,6 +109,69 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     }
 
     public override void Start(TaskInvocation task) => Runtime.Workers.Run(task);
+
+    /// <summary>
+    /// Fetches a value held by another process. When that fails the holder may have died: the driver, which owns the
+    /// value, is asked where it is now, and rebuilds it first if it was lost (Ray's borrower asks the owner, which
+    /// reconstructs). When the driver cannot tell either, the error says where the value was, so the work that needed it
+    /// reaches the driver as lost rather than failed (<see cref="Outcome"/>), and the driver can rebuild the value and
+    /// run the work again.
+    /// </summary>
+    public override Fetched Fetch(RemoteValue location, ObjectId id)
+    {
+        try
+        {
+            return base.Fetch(location, id);
+        }
+        catch (RayException error) when (location.Holder != Server.Address)
+        {
+            return Relocate(location.Holder, id, error);
+        }
+    }
+
+    // Blocks the fetching thread (a task's, which was going to wait for the value anyway) until the driver answers.
+    private Fetched Relocate(string lostHolder, ObjectId id, RayException error)
+    {
+        var answer = new TaskCompletionSource<Relocation>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var asking = _relocations.GetOrAdd(id, answer);
+        if (ReferenceEquals(asking, answer))
+        {
+            Send(MessageKind.Subscribe, 1, (ref MessagePackWriter w) => IdCodec.Write(ref w, id));
+        }
+        // Waiting, the task gives its CPUs back as in a blocking Get: the rebuild may need them.
+        var waiting = TaskInvocation.Current;
+        var blocked = waiting?.Block() == true;
+        bool answered;
+        try
+        {
+            answered = asking.Task.Wait(s_relocateTimeout);
+        }
+        finally
+        {
+            if (blocked)
+            {
+                waiting!.Unblock();
+            }
+        }
+        if (!answered || asking.Task.Result is not { Error: null } found || found.Holder == lostHolder)
+        {
+            throw new ValueLost(lostHolder, error);
+        }
+        if (found.Holder is not { } holder)
+        {
+            return Fetched.Of(found.Bytes!);
+        }
+        try
+        {
+            var fetched = base.Fetch(new RemoteValue(holder, id, null), id);
+            return new Fetched(fetched.Bytes, new LeaseRelease(fetched, () => Leases.Release(holder, id)));
+        }
+        catch (RayException)
+        {
+            Leases.Release(holder, id);
+            throw new ValueLost(lostHolder, error);
+        }
+    }
 
     public override ActorCore CreateActor(ActorCreation creation, Type actorClass)
     {
@@ -247,6 +314,13 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             {
                 var id = IdCodec.ReadObjectId(ref reader);
                 var outcome = Outcome.Read(ref reader);
+                if (_relocations.TryRemove(id, out var relocation))
+                {
+                    // The message's bytes are not ours past this call: a value that came inline is copied.
+                    relocation.TrySetResult(new Relocation(outcome.Holder, outcome.Holder is null && outcome.Error is null ? System.Buffers.BuffersExtensions.ToArray(outcome.Value) : null, outcome.Error));
+                    Objects.Unpin(id);
+                    break;
+                }
                 if (Objects.TryGet(id, out var value))
                 {
                     outcome.Apply(value, this);
@@ -454,6 +528,38 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
                 Outcome.Write(ref w, completed, worker);
             });
             task.LeaseQueue?.Finished(task);
+        }
+    }
+
+    /// <summary>Where the driver says a value is now: another holder, its bytes, or why it is gone.</summary>
+    private sealed record Relocation(string? Holder, byte[]? Bytes, Exception? Error);
+
+    /// <summary>The fetched bytes stay readable until disposed; then the lease taken for this fetch goes back.</summary>
+    private sealed class LeaseRelease(Fetched fetched, Action release) : IDisposable
+    {
+        public void Dispose()
+        {
+            fetched.Dispose();
+            release();
+        }
+    }
+
+    /// <summary>A value this worker could not fetch from <see cref="Holder"/>, which may have died with it.</summary>
+    internal sealed class ValueLost(string holder, RayException cause) : RayException(cause.Message, cause)
+    {
+        public string Holder => holder;
+
+        /// <summary>The loss that made <paramref name="error"/>, however deep the code that met it wrapped it; null if none did.</summary>
+        public static ValueLost? In(Exception error)
+        {
+            for (Exception? current = error; current is not null; current = current.InnerException)
+            {
+                if (current is ValueLost lost)
+                {
+                    return lost;
+                }
+            }
+            return null;
         }
     }
 

@@ -21,7 +21,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     // The task holds its resources exactly when the word is 0.
     private const int NotRunning = 1 << 30;
 
-    private readonly ResourceRequest _request;
+    private ResourceRequest _request;
     private int _hold = NotRunning;
 
     // Who runs the task once admitted in this process: its worker thread, or a Ray.Get that would otherwise sleep
@@ -48,7 +48,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
 
     internal RemoteMethod Method { get; }
 
-    internal TaskOptions? Options { get; }
+    internal TaskOptions? Options { get; private set; }
 
     internal string Name => Options?.Name ?? Method.Name;
 
@@ -57,6 +57,17 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     ResourceRequest ISchedulable.Request => _request;
 
     internal ResourceRequest Request => _request;
+
+    /// <summary>
+    /// Gives this call the options <paramref name="original"/> ran with. A call rebuilt from another's arguments on the
+    /// wire (lineage reconstruction) is made by the generated reader, which knows only the method's defaults; the
+    /// per-call options (CPUs, retries, name) must come from the original. Before the call is submitted.
+    /// </summary>
+    internal void TakeOptionsOf(TaskInvocation original)
+    {
+        Options = original.Options;
+        _request = original._request;
+    }
 
     /// <summary>The id of this task on the connection it travelled (driver: the dispatch; worker: the driver's id). 0 if none.</summary>
     internal long RemoteId { get; set; }
@@ -315,6 +326,24 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
             complete(ResultRef);
         }
         TaskWorkers.ExitCompletion(completing);
+    }
+
+    /// <summary>
+    /// A value the task needs (an argument, or a ref inside one) was lost with the process that held it, and has been
+    /// rebuilt: the task runs again. It did not fail, its input did, and Ray has a task wait while a lost argument is
+    /// reconstructed, so this is not one of its retries and MaxRetries is not spent. False when it may not run again
+    /// (cancelled meanwhile, or GenRay is stopping): then the caller lets the error stand.
+    /// </summary>
+    internal bool RunAgain()
+    {
+        RemoteHost = null;
+        ReleaseResources();
+        if (_cancelled || Runtime.IsShutDown)
+        {
+            return false;
+        }
+        Runtime.Executor.Schedule(this);
+        return true;
     }
 
     /// <summary>Marks a task the driver dispatched as running, for its resource accounting.</summary>

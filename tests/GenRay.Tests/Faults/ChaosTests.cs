@@ -24,7 +24,7 @@ public sealed class ChaosTests : RayTest
     private const int TasksPerRound = Independent + (Chains * ChainLength) + (Parents * (1 + ChildrenEach)); // 5,000
     private const int CallsPerActor = 300;
 
-    // How long one round may take before what is not done counts as lost: the test fails instead of hanging.
+    // How long one round may take; what is not done by then is late and gets s_grace more before it counts as lost.
     private static readonly TimeSpan s_roundBudget = TimeSpan.FromSeconds(90);
 
     private readonly FileSignals _files = new();
@@ -86,7 +86,7 @@ public sealed class ChaosTests : RayTest
     }
 
     /// <summary>One round of 5,000 tasks; returns how many were submitted, lost (failed) and wrong.</summary>
-    private static (int Ran, int Lost, int Wrong) RunTasks(int round, List<string> failures)
+    private (int Ran, int Lost, int Wrong) RunTasks(int round, List<string> failures)
     {
         var offset = round * 100_000L;
         var squares = Enumerable.Range(0, Independent).Select(i => ChaosRemotes.Remote.Square(offset + i)).ToList();
@@ -103,14 +103,19 @@ public sealed class ChaosTests : RayTest
 
         int lost = 0, wrong = 0;
         var budget = Stopwatch.StartNew();
-        void Check<T>(ObjectRef<T> value, T expected)
+        var late = new List<(ObjectRef<long> Value, long Expected)>(); // every task of the workload returns a long
+        void Check(ObjectRef<long> value, long expected)
         {
             try
             {
-                if (!EqualityComparer<T>.Default.Equals(Ray.Get(value, Left(budget)), expected))
+                if (Ray.Get(value, Left(budget)) != expected)
                 {
                     wrong++;
                 }
+            }
+            catch (GetTimeoutException)
+            {
+                late.Add((value, expected));
             }
             catch (RayException error)
             {
@@ -131,7 +136,43 @@ public sealed class ChaosTests : RayTest
             var from = offset + (p * ChildrenEach);
             Check(sums[p], Enumerable.Range(0, ChildrenEach).Sum(i => (from + i) * (from + i)));
         }
+        if (late.Count > 0)
+        {
+            var (missing, bad) = Afterwards(late, failures);
+            lost += missing;
+            wrong += bad;
+        }
         return (TasksPerRound, lost, wrong);
+    }
+
+    // Results not done when the round's time is up are late, not yet lost: on a loaded machine (other builds on its
+    // 2 cores, a load of 30) a round took 95-120 s, and every late result arrived within 22 s after it, before and
+    // after the lineage work alike. They get a grace period, the killer still striking; one that does not arrive
+    // within it is lost, as is one that failed, so a hang still fails the test, in at most budget + grace.
+    private static readonly TimeSpan s_grace = TimeSpan.FromSeconds(120);
+
+    private (int Lost, int Wrong) Afterwards(List<(ObjectRef<long> Value, long Expected)> late, List<string> failures)
+    {
+        var grace = Stopwatch.StartNew();
+        var ready = Ray.Wait([.. late.Select(l => l.Value)], numReturns: late.Count, timeout: s_grace).Ready.Count;
+        _output.WriteLine($"{late.Count} result(s) not done within the round's {s_roundBudget.TotalSeconds:0} s; {ready} arrived in the next {grace.Elapsed.TotalSeconds:F1} s");
+        int lost = 0, wrong = 0;
+        foreach (var (value, expected) in late)
+        {
+            try
+            {
+                if (Ray.Get(value, TimeSpan.Zero) != expected)
+                {
+                    wrong++;
+                }
+            }
+            catch (RayException error)
+            {
+                lost++;
+                failures.Add($"{value}: {error.GetType().Name}: {error.Message}");
+            }
+        }
+        return (lost, wrong);
     }
 
     /// <summary>Calls both counters; checks the logs: every call at least once on one, none twice on the other.</summary>

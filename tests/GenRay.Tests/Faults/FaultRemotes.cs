@@ -97,6 +97,42 @@ public static partial class LineageRemotes
         return reversed;
     }
 
+    /// <summary>Like <see cref="Make"/>, but raises <c>make-started</c> and holds until <c>make-gate</c> exists.</summary>
+    [Remote]
+    public static byte[] MakeGated(string directory, byte seed)
+    {
+        FileSignals.Append(directory, "make", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        FileSignals.Raise(directory, "make-started");
+        FileSignals.WaitFor(directory, "make-gate", TimeSpan.FromSeconds(60));
+        return Expected(seed);
+    }
+
+    /// <summary>Like <see cref="Make"/>, but while <c>hold</c> exists a run raises <c>holding</c> and holds until <c>gate</c> exists.</summary>
+    [Remote]
+    public static byte[] MakeHolding(string directory, byte seed)
+    {
+        FileSignals.Append(directory, "make", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (FileSignals.IsRaised(directory, "hold"))
+        {
+            FileSignals.Raise(directory, "holding");
+            FileSignals.WaitFor(directory, "gate", TimeSpan.FromSeconds(60));
+        }
+        return Expected(seed);
+    }
+
+    /// <summary>
+    /// Gets refs it was given inside its argument (not dependencies: it runs at once) and sums their bytes, once
+    /// <c>reader-gate</c> exists. Raises <c>reader-started</c> holding its pid.
+    /// </summary>
+    [Remote]
+    public static long SumNested(string directory, List<ObjectRef<byte[]>> values)
+    {
+        FileSignals.Append(directory, "reader", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        FileSignals.Raise(directory, "reader-started", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        FileSignals.WaitFor(directory, "reader-gate", TimeSpan.FromSeconds(60));
+        return values.Sum(v => Ray.Get(v).Sum(b => (long)b));
+    }
+
     /// <summary>Puts a large value in this worker (its owner) and returns the ref.</summary>
     [Remote]
     public static ObjectRef<byte[]> PutHere(byte seed) => Ray.Put(Expected(seed));

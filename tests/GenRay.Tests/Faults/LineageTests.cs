@@ -94,6 +94,64 @@ public sealed class LineageTests : RayTest
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed.TotalSeconds:F1} s to fail");
     }
 
+    [Fact]
+    public void A_task_sent_after_its_argument_was_lost_gets_the_rebuilt_value_without_spending_its_retries()
+    {
+        Start();
+        var made = LineageRemotes.Remote.Make(_files.Directory, 7);
+        WaitReady(made);
+        KillHolderOf(made);
+
+        // MaxRetries = 0: running it after its argument is rebuilt is no retry of its own.
+        var reversed = LineageRemotes.Remote.With(new TaskOptions { MaxRetries = 0 }).Reverse(_files.Directory, made);
+
+        var expected = LineageRemotes.Expected(7);
+        Array.Reverse(expected);
+        Assert.Equal(expected, Ray.Get(reversed, TimeSpan.FromSeconds(60)));
+        Assert.Equal(2, _files.Lines("make").Length);
+        Assert.Single(_files.Lines("reverse"));
+    }
+
+    [Fact]
+    public void A_running_task_whose_nested_ref_is_lost_waits_for_the_rebuilt_value()
+    {
+        Start();
+        var made = LineageRemotes.Remote.MakeGated(_files.Directory, 5);
+        _files.Await("make-started");
+        // Sent while the maker's worker is busy, so to the other one; it holds the ref, not yet its value. MaxRetries = 0:
+        // a lost value it needs is no failure of its own.
+        var sum = LineageRemotes.Remote.With(new TaskOptions { MaxRetries = 0 }).SumNested(_files.Directory, new List<ObjectRef<byte[]>> { made });
+        var readerPid = _files.Await("reader-started");
+        _files.Raise("make-gate");
+        WaitReady(made);
+
+        var holder = KillHolderOf(made);
+        Assert.NotEqual(holder.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), readerPid);
+        _files.Raise("reader-gate"); // the reader now gets a ref whose holder is dead
+
+        Assert.Equal(Sum(LineageRemotes.Expected(5)), Ray.Get(sum, TimeSpan.FromSeconds(60)));
+        Assert.Equal(2, _files.Lines("make").Length);
+        Assert.Single(_files.Lines("reader")); // its Get waited while the driver rebuilt the value: it never failed
+    }
+
+    [Fact]
+    public async Task A_rebuilt_task_holds_the_resources_its_original_call_asked_for()
+    {
+        Start(o => o.NumCpus = 4);
+        var made = LineageRemotes.Remote.With(new TaskOptions { NumCpus = 2 }).MakeHolding(_files.Directory, 3);
+        WaitReady(made);
+        _files.Raise("hold");
+        KillHolderOf(made);
+
+        var read = Task.Run(() => Ray.Get(made, TimeSpan.FromSeconds(60)));
+        _files.Await("holding"); // the rebuild runs, and holds
+        var available = Ray.AvailableResources()["CPU"];
+        _files.Raise("gate");
+
+        Assert.Equal(LineageRemotes.Expected(3), await read);
+        Assert.Equal(2, available);
+    }
+
     private static long Sum(byte[] bytes) => bytes.Sum(b => (long)b);
 
     // Waits without fetching: the value stays in the worker that made it.
