@@ -321,6 +321,10 @@ internal sealed class DriverNode : ClusterNode
             task = RemoteRegistry.TryGetTask(methodId, out var read)
                 ? read(ref reader)
                 : throw new RayException($"The driver has no remote '{methodId}': the worker runs different code.");
+            if (TaskOptionsCodec.Read(ref reader) is { } options)
+            {
+                task.UseOptions(options); // the CPUs, resources, retries and name the worker's call gave it
+            }
         }
         catch (RayException error)
         {

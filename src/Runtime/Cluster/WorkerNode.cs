@@ -100,11 +100,12 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     public override void Submit(TaskInvocation task)
     {
         Objects.Add(task.ResultRef, pin: true);
-        Send(MessageKind.SubmitTask, 3, (ref MessagePackWriter w) =>
+        Send(MessageKind.SubmitTask, 4, (ref MessagePackWriter w) =>
         {
             IdCodec.Write(ref w, task.ResultRef.Id);
             w.Write(task.Method.Id);
             task.WriteArgumentsTo(ref w);
+            TaskOptionsCodec.Write(ref w, ReferenceEquals(task.Options, task.Method.Defaults) ? null : task.Options);
         }, onFailure: error => task.ResultRef.TrySetException(error));
     }
 

@@ -69,6 +69,16 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         _request = original._request;
     }
 
+    /// <summary>
+    /// Gives a call read from the wire the per-call options it was made with (a task a worker's code submitted:
+    /// the generated reader knows only the method's defaults). Before the call is submitted.
+    /// </summary>
+    internal void UseOptions(TaskOptions options)
+    {
+        Options = TaskOptions.Merge(Method.Defaults, options);
+        _request = Runtime.Executor.AccountsResources ? Method.ResolveRequest(Runtime, Options) : ResourceRequest.None;
+    }
+
     /// <summary>The id of this task on the connection it travelled (driver: the dispatch; worker: the driver's id). 0 if none.</summary>
     internal long RemoteId { get; set; }
 

@@ -15,6 +15,7 @@ internal static class Control
 
     public static readonly Method<byte[], byte[]> Register = Unary(nameof(Register));
     public static readonly Method<byte[], byte[]> Heartbeat = Unary(nameof(Heartbeat));
+    public static readonly Method<byte[], byte[]> Leave = Unary(nameof(Leave));
     public static readonly Method<byte[], byte[]> Status = Unary(nameof(Status));
     public static readonly Method<byte[], byte[]> JobStart = Unary(nameof(JobStart));
     public static readonly Method<byte[], byte[]> JobReport = Unary(nameof(JobReport));
@@ -26,10 +27,19 @@ internal static class Control
     public static readonly Method<byte[], byte[]> WorkerState = Unary(nameof(WorkerState));
     public static readonly Method<byte[], byte[]> EndJob = Unary(nameof(EndJob));
 
-    /// <summary>The GenRay build a process runs: nodes, head and drivers of one cluster must agree on it.</summary>
-    public static string Version { get; } =
-        $"{typeof(Control).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown"}" +
-        $" (protocol {WorkerLauncher.ProtocolVersion})";
+    /// <summary>
+    /// The GenRay version a process runs and the protocol it speaks: nodes, head and drivers of one cluster must
+    /// agree on both. The version without its build metadata (<c>+commit</c>): builds of one release interoperate.
+    /// </summary>
+    public static string Version { get; } = $"{ReleaseVersion()} (protocol {WorkerLauncher.ProtocolVersion})";
+
+    private static string ReleaseVersion()
+    {
+        var informational = typeof(Control).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+        var plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? informational : informational[..plus];
+    }
 
     private static Method<byte[], byte[]> Unary(string name) => new(MethodType.Unary, ServiceName, name, NodeService.Bytes, NodeService.Bytes);
 
@@ -62,7 +72,9 @@ internal static class Control
         StatusCode.PermissionDenied or StatusCode.FailedPrecondition or StatusCode.NotFound or StatusCode.InvalidArgument =>
             new RayException(error.Status.Detail, error),
         StatusCode.Unavailable =>
-            new RayException($"The GenRay process at {target} cannot be reached ({error.Status.Detail}). Is it running (`genray status`), and is the address right?", error),
+            new RayException(
+                $"The GenRay process at {target} cannot be reached ({error.Status.Detail}). Is it running (`genray status`), and is the address right? " +
+                $"If the cluster uses TLS, give its CA (--tls-ca or {ClusterCredentials.TlsCaVariable}).", error),
         StatusCode.DeadlineExceeded =>
             new RayException($"The GenRay process at {target} did not answer {call} in time.", error),
         _ => new RayException($"{call} at {target} failed: {error.Status.Detail}", error),

@@ -27,6 +27,7 @@ public class ControlService
     {
         binder.AddMethod(Control.Register, service is null ? null : service.Register);
         binder.AddMethod(Control.Heartbeat, service is null ? null : service.Heartbeat);
+        binder.AddMethod(Control.Leave, service is null ? null : service.Leave);
         binder.AddMethod(Control.Status, service is null ? null : service.Status);
         binder.AddMethod(Control.JobStart, service is null ? null : service.JobStart);
         binder.AddMethod(Control.JobReport, service is null ? null : service.JobReport);
@@ -46,6 +47,10 @@ public class ControlService
     /// <summary>A node is alive.</summary>
     public virtual Task<byte[]> Heartbeat(byte[] request, ServerCallContext context) =>
         Head(request, ControlJson.Default.HeartbeatRequest, ControlJson.Default.HeartbeatReply, (head, r) => head.Heartbeat(r));
+
+    /// <summary>A node stops (genray stop).</summary>
+    public virtual Task<byte[]> Leave(byte[] request, ServerCallContext context) =>
+        Head(request, ControlJson.Default.HeartbeatRequest, ControlJson.Default.HeartbeatReply, (head, r) => head.Leave(r));
 
     /// <summary>What the head knows.</summary>
     public virtual Task<byte[]> Status(byte[] request, ServerCallContext context) =>

@@ -65,6 +65,20 @@ internal sealed class HeadState : IDisposable
         }
     }
 
+    /// <summary>A node stopping says so, so drivers stop placing work there now rather than after its silence.</summary>
+    public HeartbeatReply Leave(HeartbeatRequest request)
+    {
+        lock (_lock)
+        {
+            if (_nodes.TryGetValue(request.NodeId, out var node) && node.Alive)
+            {
+                node.Die("left the cluster (stopped)");
+                return new HeartbeatReply(true);
+            }
+            return new HeartbeatReply(false);
+        }
+    }
+
     public JobStartReply StartJob(JobStartRequest request, string peer)
     {
         if (request.Version != Control.Version)
@@ -107,7 +121,9 @@ internal sealed class HeadState : IDisposable
             if (_jobs.TryGetValue(request.JobId, out var job))
             {
                 job.State = "SUCCEEDED";
-                job.Last = job.Last is null ? null : job.Last with { TaskList = [], Actors = [.. job.Last.Actors.Select(a => a with { State = "DEAD" })], Objects = [], UsedByNode = [] };
+                // Nothing runs or waits once a job ended, whatever its last report said a moment before.
+                var tasks = new Dictionary<string, int>(job.Last?.Tasks ?? [], StringComparer.Ordinal) { ["PENDING"] = 0, ["RUNNING"] = 0 };
+                job.Last = job.Last is null ? null : job.Last with { Tasks = tasks, TaskList = [], Actors = [.. job.Last.Actors.Select(a => a with { State = "DEAD" })], Objects = [], UsedByNode = [] };
                 Log($"{job.Id} ended");
             }
             return new Nothing();

@@ -51,8 +51,17 @@ internal static class NodeDaemon
             }
             catch (RayException refused)
             {
-                Console.Error.WriteLine($"GenRay: the head at {headAddress} refused this node: {refused.Message}");
+                var what = refused.InnerException is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.DeadlineExceeded }
+                    ? "could not reach the head at"
+                    : "was refused by the head at";
+                Console.Error.WriteLine($"GenRay: this node {what} {headAddress}: {refused.Message}");
                 return 1;
+            }
+            if (head is null && IsLoopback(options.Host) && !IsLoopback(headAddress[..headAddress.LastIndexOf(':')]))
+            {
+                Console.Error.WriteLine(
+                    $"GenRay: warning: this node listens on {options.Host}, which no other machine can reach, but its head is at {headAddress}. " +
+                    "Give the node's own address with --node-ip-address.");
             }
             Console.Out.WriteLine($"GenRay: node {nodeId} serving at {server.Address} ({HeadState.Format(resources)}), " +
                 (head is null ? $"joined the head at {headAddress}" : "head of its cluster"));
@@ -89,6 +98,15 @@ internal static class NodeDaemon
                 }
             }
             Console.Out.WriteLine("GenRay: node stopping");
+            try
+            {
+                var leaving = new HeartbeatRequest(nodeId, 0, []);
+                _ = head?.Leave(leaving) ?? Control.Call(channel!, Control.Leave, leaving, ControlJson.Default.HeartbeatRequest, ControlJson.Default.HeartbeatReply, TimeSpan.FromSeconds(3));
+            }
+            catch (RayException)
+            {
+                // The head is gone too, or slow: it will notice the silence.
+            }
             return 0;
         }
         finally
@@ -124,6 +142,9 @@ internal static class NodeDaemon
         }
         return resources;
     }
+
+    private static bool IsLoopback(string host) =>
+        host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 
     internal static IPAddress Bind(string host) =>
         IPAddress.TryParse(host, out var address) ? address
