@@ -17,7 +17,6 @@ internal sealed class WorkerLauncher : IWorkerLauncher
     public const string DriverVariable = "GENRAY_DRIVER_PID";
     public const string AssembliesVariable = "GENRAY_WORKER_ASSEMBLIES";
     public const string CommandVariable = "GENRAY_WORKER_COMMAND";
-    public const string ReadyLine = "GENRAY-WORKER-READY ";
 
     /// <summary>Bumped when the messages change: a driver and a worker of different protocols refuse each other.</summary>
     public const string ProtocolVersion = "3";
@@ -62,45 +61,11 @@ internal sealed class WorkerLauncher : IWorkerLauncher
 
         var process = Process.Start(start) ?? throw new RayException($"Could not start worker process {start.FileName}.");
         _started.Enqueue(process);
-        var ready = new TaskCompletionSource<WorkerStart>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var prefix = $"(pid={process.Id}) ";
-        process.OutputDataReceived += (_, line) =>
-        {
-            if (line.Data is null)
-            {
-                ready.TrySetException(new RayException($"Worker process {process.Id} exited before it was ready{ExitDetail(process)}."));
-                return;
-            }
-            if (!ready.Task.IsCompleted && line.Data.StartsWith(ReadyLine, StringComparison.Ordinal))
-            {
-                ready.TrySetResult(new WorkerStart(WorkerProcess.Of(process), line.Data[ReadyLine.Length..].Trim(), null));
-                return;
-            }
-            Console.Out.WriteLine(prefix + line.Data);
-        };
-        process.ErrorDataReceived += (_, line) =>
-        {
-            if (line.Data is not null)
-            {
-                Console.Error.WriteLine(prefix + line.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return ready.Task;
+        return Joined(process);
     }
 
-    private static string ExitDetail(Process process)
-    {
-        try
-        {
-            return process.WaitForExit(1000) ? $" (exit code {process.ExitCode})" : "";
-        }
-        catch (InvalidOperationException)
-        {
-            return "";
-        }
-    }
+    private static async Task<WorkerStart> Joined(Process process) =>
+        new(WorkerProcess.Of(process), await WorkerOutput.Follow(process, $"(pid={process.Id}) ", "").ConfigureAwait(false), null);
 
     private static ProcessStartInfo Command()
     {

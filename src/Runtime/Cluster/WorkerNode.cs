@@ -64,7 +64,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             Nodes.ClusterSecurity.Use(Nodes.ClusterCredentials.FromEnvironment());
         }
         worker.Server.StartAsync(host is null ? System.Net.IPAddress.Loopback : Nodes.NodeDaemon.Bind(host), 0, host).GetAwaiter().GetResult();
-        Console.Out.WriteLine(WorkerLauncher.ReadyLine + worker.Server.Address);
+        Console.Out.WriteLine(WorkerOutput.ReadyLine + worker.Server.Address);
         Console.Out.Flush();
         worker._done.Wait();
         Console.Out.Flush();

@@ -100,6 +100,26 @@ public static partial class Cli
     public static JsonDocument Status(string home, string token, string address, params string[] client) =>
         JsonDocument.Parse(Run(home, token, ["status", "--address", address, "--json", .. client], check: true).Output);
 
+    /// <summary>Runs a GenRay program as a driver on the cluster at <paramref name="address"/> (GENRAY_ADDRESS), to its end.</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunDriverAsync(string program, string address, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(program);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["GENRAY_ADDRESS"] = address;
+        start.Environment["GENRAY_TOKEN"] = TestCluster.Token;
+        using var process = Process.Start(start)!;
+        var reading = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        await process.WaitForExitAsync(timeout.Token);
+        var both = await reading;
+        return (process.ExitCode, both[0], both[1]);
+    }
+
     [GeneratedRegex(@"\d+\.\d+\.\d+\.\d+:\d+")]
     private static partial Regex AddressPattern();
 }

@@ -169,20 +169,9 @@ public sealed class ClusterTests(ClusterFixture cluster) : RayTest
     {
         var tutorial = typeof(ClusterTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "OtherApplication").Value!;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(tutorial);
-        start.ArgumentList.Add("--fast");
-        start.Environment["GENRAY_ADDRESS"] = cluster.Address;
-        start.Environment["GENRAY_TOKEN"] = ClusterFixture.Token;
+        var (exit, output, error) = await Cli.RunDriverAsync(tutorial, cluster.Address, "--fast");
 
-        using var process = Process.Start(start)!;
-        var reading = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-        await process.WaitForExitAsync(timeout.Token);
-        var (output, error) = (await reading) switch { var both => (both[0], both[1]) };
-
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}\n{error}");
+        Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
         Assert.Contains("(1000, 1000)", output);
         Assert.Contains("result=499500", output);
         Assert.Contains("GENRAY_ADDRESS", error); // its NumCpus was set aside, saying so

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace GenRay.Tests.Cluster;
@@ -38,16 +37,7 @@ public sealed partial class JobTests(ClusterFixture cluster)
 
     private async Task<(int Exit, string Output)> Run(string program)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(program);
-        start.Environment["GENRAY_ADDRESS"] = cluster.Address;
-        start.Environment["GENRAY_TOKEN"] = ClusterFixture.Token;
-        using var process = Process.Start(start)!;
-        var reading = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-        await process.WaitForExitAsync(timeout.Token);
-        var both = await reading;
-        return (process.ExitCode, both[0] + both[1]);
+        var (exit, output, error) = await Cli.RunDriverAsync(program, cluster.Address);
+        return (exit, output + error);
     }
 }

@@ -74,34 +74,10 @@ internal sealed class NodeAgent(DaemonOptions options, string cacheDirectory) : 
         var process = Process.Start(start) ?? throw new RayException($"Could not start a worker process ({start.FileName}).");
         var key = (request.JobId, process.Id);
         _workers[key] = process;
-        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var prefix = $"({request.JobId} worker {request.Index}, pid {process.Id}) ";
-        process.OutputDataReceived += (_, line) =>
-        {
-            if (line.Data is null)
-            {
-                ready.TrySetException(new RayException($"The worker process exited before it was ready{Exit(process)}; this node's log has its output."));
-                return;
-            }
-            if (!ready.Task.IsCompleted && line.Data.StartsWith(WorkerLauncher.ReadyLine, StringComparison.Ordinal))
-            {
-                ready.TrySetResult(line.Data[WorkerLauncher.ReadyLine.Length..].Trim());
-                return;
-            }
-            Console.Out.WriteLine(prefix + line.Data);
-        };
-        process.ErrorDataReceived += (_, line) =>
-        {
-            if (line.Data is not null)
-            {
-                Console.Error.WriteLine(prefix + line.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var ready = WorkerOutput.Follow(process, $"({request.JobId} worker {request.Index}, pid {process.Id}) ", "; this node's log has its output");
         try
         {
-            var address = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+            var address = await ready.WaitAsync(TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
             return new StartWorkerReply(address, process.Id);
         }
         catch (Exception error) when (error is TimeoutException or OperationCanceledException)
@@ -173,18 +149,6 @@ internal sealed class NodeAgent(DaemonOptions options, string cacheDirectory) : 
         catch (InvalidOperationException)
         {
             return true;
-        }
-    }
-
-    private static string Exit(Process process)
-    {
-        try
-        {
-            return process.WaitForExit(1000) ? $" (exit code {process.ExitCode})" : "";
-        }
-        catch (InvalidOperationException)
-        {
-            return "";
         }
     }
 
