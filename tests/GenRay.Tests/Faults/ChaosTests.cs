@@ -11,7 +11,7 @@ namespace GenRay.Tests.Faults;
 /// and after shutdown no worker process may be left.
 /// </summary>
 /// <remarks>
-/// Set <c>GENRAY_CHAOS_MINUTES</c> to soak: the same rounds run again and again for that many minutes, and the
+/// Soak with <c>build/chaos-soak --minutes N</c> (it sets <c>GENRAY_CHAOS_MINUTES</c>): the same rounds run again and again for that many minutes, and the
 /// figures (tasks run, kills survived, results lost) are printed.
 /// </remarks>
 public sealed class ChaosTests : RayTest
