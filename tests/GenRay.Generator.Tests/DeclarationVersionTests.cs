@@ -59,6 +59,29 @@ public sealed class DeclarationVersionTests
             compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("class Extra { }", GeneratorHarness.ParseOptions)), CancellationToken.None)));
     }
 
+    [Fact]
+    public void Versions_found_the_same_are_still_told_apart_from_one_that_is_not()
+    {
+        var compilation = GeneratorHarness.Compile(Source);
+        var bodyEdited = Edit(compilation, Replace(Source, "=> 0;", "=> 1;"));
+        var signatureEdited = Edit(bodyEdited, Replace(Source, "=> 0;", "=> 1;").Replace("int Zero()", "long Zero()", StringComparison.Ordinal));
+        var (first, second, third) = (Of(compilation), Of(bodyEdited), Of(signatureEdited));
+
+        Assert.True(first.SameDeclarationsAs(second));
+        Assert.True(second.SameDeclarationsAs(first));
+        Assert.False(second.SameDeclarationsAs(third));
+        Assert.False(third.SameDeclarationsAs(first));
+        Assert.True(first.SameDeclarationsAs(second));
+    }
+
+    private static DeclarationVersion Of(Compilation compilation) => DeclarationVersion.Of(compilation, CancellationToken.None);
+
+    private static Compilation Edit(Compilation compilation, string text)
+    {
+        var tree = compilation.SyntaxTrees.Single();
+        return compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, tree.FilePath));
+    }
+
     private static string Replace(string source, string from, string to)
     {
         Assert.Contains(from, source, StringComparison.Ordinal);
@@ -68,8 +91,6 @@ public sealed class DeclarationVersionTests
     private static bool Same(string before, string after)
     {
         var compilation = GeneratorHarness.Compile(before);
-        var tree = compilation.SyntaxTrees.Single();
-        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(after, GeneratorHarness.ParseOptions, tree.FilePath));
-        return DeclarationVersion.Of(compilation, CancellationToken.None).SameDeclarationsAs(DeclarationVersion.Of(edited, CancellationToken.None));
+        return Of(compilation).SameDeclarationsAs(Of(Edit(compilation, after)));
     }
 }

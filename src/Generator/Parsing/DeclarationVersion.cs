@@ -31,6 +31,11 @@ internal sealed class DeclarationVersion
     private readonly ImmutableArray<object> _references;
     private readonly ImmutableArray<TreeDeclarations> _trees;
 
+    // Versions found to declare the same things share one token, so that every later comparison between them is
+    // one reference test: the transforms compare a version with the previous one once per [Remote] declaration.
+    // Tokens are only shared after a full comparison, and sameness is transitive, so a shared token proves it.
+    private object _sameAs = new();
+
     private DeclarationVersion(Compilation compilation, CancellationToken ct)
     {
         _assemblyName = compilation.AssemblyName;
@@ -58,7 +63,7 @@ internal sealed class DeclarationVersion
     /// <summary>Whether both compilations declare exactly the same things in the same files.</summary>
     public bool SameDeclarationsAs(DeclarationVersion other)
     {
-        if (ReferenceEquals(this, other))
+        if (ReferenceEquals(this, other) || ReferenceEquals(_sameAs, other._sameAs))
         {
             return true;
         }
@@ -82,6 +87,7 @@ internal sealed class DeclarationVersion
                 return false;
             }
         }
+        other._sameAs = _sameAs;
         return true;
     }
 
