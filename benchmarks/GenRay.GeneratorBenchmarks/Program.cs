@@ -61,7 +61,7 @@ Console.WriteLine($"first run in a fresh process         {cold.Elapsed.TotalMill
 Console.WriteLine($"full run, median of {FullRuns}               {Median(full),8:F1} ms  (min {full.Min():F1}, max {full.Max():F1}; target < 2000)");
 Console.WriteLine($"one-line edit in a body, median of {Edits} {Median(incremental),8:F1} ms  (min {incremental.Min():F1}, max {incremental.Max():F1}; target < 50)");
 Console.WriteLine($"one-line edit to a signature, med. {Median(signature),8:F1} ms  (min {signature.Min():F1}, max {signature.Max():F1}; every declaration parsed again)");
-Console.WriteLine("  what any [Remote] generator pays on the same project (Roslyn's work, not GenRay's):");
+Console.WriteLine("  Roslyn's work on the same project and edits, not GenRay's (the scan: any [Remote] generator; binding: one that re-binds every signature):");
 Console.WriteLine($"  attribute scan alone               {Median(scanFull),8:F1} ms full, {Median(scanIncremental),6:F1} ms per body edit, {Median(scanSignature),6:F1} ms per signature edit");
 Console.WriteLine($"  scan + binding the signatures      {Median(bindFull),8:F1} ms full, {Median(bindIncremental),6:F1} ms per body edit, {Median(bindSignature),6:F1} ms per signature edit");
 return Median(full) < 2000 && Median(incremental) < 50 ? 0 : 2;
