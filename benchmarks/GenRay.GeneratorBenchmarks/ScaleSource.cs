@@ -42,6 +42,14 @@ public static class ScaleSource
     public static string EditBody(string tasks0Text, int generation) =>
         tasks0Text.Replace("public static int M0(int x, int y = 0) => x + y", $"public static int M0(int x, int y = 0) => x + y + {generation}");
 
+    /// <summary>
+    /// A one-line edit to a declaration: the default value of a [Remote] method's parameter in the first task file.
+    /// The project then declares something else, so every [Remote] declaration is parsed again (and M0's stub
+    /// regenerated): the generator's cost when its parse cache cannot help.
+    /// </summary>
+    public static string EditSignature(string tasks0Text, int generation) =>
+        tasks0Text.Replace("public static int M0(int x, int y = 0) => x + y", $"public static int M0(int x, int y = {generation}) => x + y");
+
     private static string TaskClass(int c)
     {
         var text = new StringBuilder();

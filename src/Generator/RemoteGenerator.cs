@@ -26,7 +26,7 @@ public sealed class RemoteGenerator : IIncrementalGenerator
         var taskResults = context.SyntaxProvider.ForAttributeWithMetadataName(
                 SymbolFacts.RemoteAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (ctx, ct) => TaskParser.Parse(ctx, ct))
+                static (ctx, ct) => ParseCache<TaskMethod>.GetOrParse(ctx, TaskParser.Parse, ct))
             .WithTrackingName(TrackingNames.TaskResults);
 
         var tasks = taskResults
@@ -43,7 +43,7 @@ public sealed class RemoteGenerator : IIncrementalGenerator
         var actorResults = context.SyntaxProvider.ForAttributeWithMetadataName(
                 SymbolFacts.RemoteAttributeName,
                 static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                static (ctx, ct) => ActorParser.Parse(ctx, ct))
+                static (ctx, ct) => ParseCache<ActorClass>.GetOrParse(ctx, ActorParser.Parse, ct))
             .WithTrackingName(TrackingNames.ActorResults);
 
         var actors = actorResults

@@ -82,7 +82,7 @@ public sealed class SerializabilityAnalyzer : DiagnosticAnalyzer
             return;
         }
         foreach (var returned in SymbolFacts.WireTypes(method).Skip(method.Parameters.Count(p =>
-            p.RefKind == RefKind.None && p.Type.ToDisplayString() != "System.Threading.CancellationToken")))
+            p.RefKind == RefKind.None && !SymbolFacts.IsNamed(p.Type, "CancellationToken", "System", "Threading"))))
         {
             if (SymbolFacts.UnsupportedTypeReason(returned) is not null)
             {

@@ -270,7 +270,7 @@ internal static class SymbolFacts
     {
         foreach (var parameter in method.Parameters)
         {
-            if (parameter.Type.ToDisplayString() != "System.Threading.CancellationToken" && parameter.RefKind == RefKind.None)
+            if (!IsNamed(parameter.Type, "CancellationToken", "System", "Threading") && parameter.RefKind == RefKind.None)
             {
                 yield return parameter.Type;
             }
@@ -280,7 +280,7 @@ internal static class SymbolFacts
             yield break;
         }
         var returned = method.ReturnType;
-        if (returned is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+        if (returned is INamedTypeSymbol named && IsNamespace(named.ContainingNamespace, "System", "Threading", "Tasks"))
         {
             if (named.MetadataName is "Task" or "ValueTask")
             {

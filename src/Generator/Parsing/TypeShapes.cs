@@ -254,9 +254,10 @@ internal sealed class TypeShapes
             }
             return;
         }
+        var lineage = Lineage(type);
         foreach (var (bound, reason) in s_processBound)
         {
-            if (DerivesFrom(type, bound))
+            if (DerivesFrom(lineage, bound))
             {
                 Error(path, type, reason);
                 return;
@@ -417,11 +418,23 @@ internal sealed class TypeShapes
         or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64
         or SpecialType.System_UInt64 or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Char;
 
-    private static bool DerivesFrom(INamedTypeSymbol type, string metadataName)
+    /// <summary>The metadata names of the type's definition and of its base classes' definitions.</summary>
+    private static List<string> Lineage(INamedTypeSymbol type)
     {
+        var names = new List<string>();
         for (var current = type; current is not null; current = current.BaseType)
         {
-            if (MetadataName(current.OriginalDefinition) == metadataName || MetadataName(current.OriginalDefinition).StartsWith(metadataName + "`", System.StringComparison.Ordinal))
+            names.Add(MetadataName(current.OriginalDefinition));
+        }
+        return names;
+    }
+
+    private static bool DerivesFrom(List<string> lineage, string metadataName)
+    {
+        foreach (var name in lineage)
+        {
+            if (name == metadataName || (name.StartsWith(metadataName, System.StringComparison.Ordinal)
+                && name.Length > metadataName.Length && name[metadataName.Length] == '`'))
             {
                 return true;
             }
