@@ -49,7 +49,19 @@ internal sealed class WorkerLauncher : IWorkerLauncher
 
     public Task<WorkerStart> StartAsync(int index)
     {
-        var start = Command();
+        var start = Prepare(Command(), index);
+        var process = Process.Start(start) ?? throw new RayException($"Could not start worker process {start.FileName}.");
+        _started.Enqueue(process);
+        return Joined(process);
+    }
+
+    /// <summary>
+    /// What every worker process is started with, here or by a cluster node: its pipes (stdin is its lifeline,
+    /// stdout carries its ready line), worker mode and index, the pid of the process that started it, and
+    /// workstation GC (a node runs several workers).
+    /// </summary>
+    public static ProcessStartInfo Prepare(ProcessStartInfo start, int index)
+    {
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -58,10 +70,7 @@ internal sealed class WorkerLauncher : IWorkerLauncher
         start.Environment[IndexVariable] = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment[DriverVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
-
-        var process = Process.Start(start) ?? throw new RayException($"Could not start worker process {start.FileName}.");
-        _started.Enqueue(process);
-        return Joined(process);
+        return start;
     }
 
     private static async Task<WorkerStart> Joined(Process process) =>

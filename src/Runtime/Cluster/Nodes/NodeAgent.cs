@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Security.Cryptography;
 
 namespace GenRay.Cluster.Nodes;
@@ -56,18 +55,10 @@ internal sealed class NodeAgent(DaemonOptions options, string cacheDirectory) : 
         {
             throw new RayException($"This node lacks the job's code ({string.Join(", ", missing)}): ship it (MissingCode, PutCode) before starting workers.");
         }
-        var start = options.WorkerCommand();
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        start.Environment[WorkerLauncher.WorkerVariable] = "1";
-        start.Environment[WorkerLauncher.IndexVariable] = request.Index.ToString(CultureInfo.InvariantCulture);
-        start.Environment[WorkerLauncher.DriverVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var start = WorkerLauncher.Prepare(options.WorkerCommand(), request.Index);
         start.Environment[NodeIpVariable] = options.Host;
         start.Environment[JobVariable] = request.JobId;
         start.Environment[CodeVariable] = string.Join(Path.PathSeparator, request.Code.Select(c => $"{c.Name}={PathOf(c.Hash)}={(c.Remotes ? 1 : 0)}"));
-        start.Environment["DOTNET_gcServer"] = "0";
         start.Environment.Remove("GENRAY_ADDRESS"); // a worker serves its driver; it does not connect to the cluster itself
         ClusterSecurity.PassTo(start);
 
