@@ -15,6 +15,7 @@ internal sealed class DriverNode : ClusterNode
     private readonly LeaseTable _leases = new();
     private readonly IWorkerLauncher _launcher;
     private readonly Nodes.ClusterSession? _cluster;
+    private readonly Func<Nodes.NodeSlot, bool> _hasLiveWorker; // made once: asked for every task on a cluster
     private readonly WorkerPool _pool;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _lostHolders = new();
     private readonly Lineage _lineage;
@@ -24,6 +25,7 @@ internal sealed class DriverNode : ClusterNode
     private DriverNode(RayRuntime runtime, Nodes.ClusterSession? cluster) : base(runtime)
     {
         _cluster = cluster;
+        _hasLiveWorker = HasLiveWorker;
         _launcher = cluster is null ? new WorkerLauncher(runtime.OwnerId) : new Nodes.ClusterLauncher(cluster);
         _pool = new WorkerPool(this, _launcher);
         _lineage = new Lineage(this);
@@ -161,7 +163,7 @@ internal sealed class DriverNode : ClusterNode
     // least busy of this driver's workers there; when none can, it waits for one to give resources back.
     private void StartOnNode(TaskInvocation task, Nodes.NodePlacement placement)
     {
-        if (placement.TryAcquire(task.Request, HasLiveWorker) is not { } node)
+        if (placement.TryAcquire(task.Request, _hasLiveWorker) is not { } node)
         {
             if (placement.Infeasible(task.Request) is { } why)
             {
@@ -169,7 +171,7 @@ internal sealed class DriverNode : ClusterNode
                 task.CompleteRemotely(result => result.TrySetException(new RayException($"{task.Name} can no longer run: {why}.")));
                 return;
             }
-            if (!placement.Nodes.Any(n => n.IsAlive && HasLiveWorker(n)) && !_pool.WhenOneJoins(() => Start(task)))
+            if (!AnyNodeServes(placement) && !_pool.WhenOneJoins(() => Start(task)))
             {
                 task.MarkDispatched();
                 task.CompleteRemotely(result => result.TrySetException(new RayException(
@@ -189,7 +191,20 @@ internal sealed class DriverNode : ClusterNode
         worker.Execute(task, _leases.Open(worker, task.Request));
     }
 
-    private bool HasLiveWorker(Nodes.NodeSlot node) => _pool.All.Any(w => !w.IsLost && w.Node == node);
+    // Whether some live node has a worker serving: if not, work waits for a replacement to join, not for resources.
+    private bool AnyNodeServes(Nodes.NodePlacement placement) => placement.Nodes.Any(n => n.IsAlive && HasLiveWorker(n));
+
+    private bool HasLiveWorker(Nodes.NodeSlot node)
+    {
+        foreach (var worker in _pool.All)
+        {
+            if (!worker.IsLost && worker.Node == node)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>A task left its lease; when it was the last, the lease's resources go back to the node.</summary>
     public void LeaveLease(TaskInvocation task)
@@ -251,7 +266,7 @@ internal sealed class DriverNode : ClusterNode
         if (_cluster is { Placement: var placement })
         {
             // Actors mostly hold no resources, so free CPUs do not tell nodes apart: the one with the fewest actors goes first.
-            if (placement.TryAcquire(request, HasLiveWorker, n => _pool.All.Where(w => w.Node == n && !w.IsLost).Sum(w => w.Actors)) is { } node)
+            if (placement.TryAcquire(request, _hasLiveWorker, n => _pool.All.Where(w => w.Node == n && !w.IsLost).Sum(w => w.Actors)) is { } node)
             {
                 if (LeastBusy(w => w.Actors, node) is { } there)
                 {
@@ -263,7 +278,7 @@ internal sealed class DriverNode : ClusterNode
             {
                 throw new RayException($"The actor can no longer be placed: {why}.");
             }
-            if (placement.Nodes.Any(n => n.IsAlive && HasLiveWorker(n)))
+            if (AnyNodeServes(placement))
             {
                 placement.Wait(retry);
                 return null;

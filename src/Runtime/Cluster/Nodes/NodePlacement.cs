@@ -18,16 +18,43 @@ internal sealed class NodePlacement(IReadOnlyList<NodeSlot> nodes)
     /// Takes <paramref name="request"/> on a live node <paramref name="serves"/> accepts: the lowest
     /// <paramref name="load"/> first (none: all equal), then the most free CPU share.
     /// </summary>
+    /// <remarks>Every task passes here. Nodes are few, so the order is found by repeated scans, not a sort: nothing is allocated.</remarks>
     public NodeSlot? TryAcquire(ResourceRequest request, Func<NodeSlot, bool> serves, Func<NodeSlot, int>? load = null)
     {
-        foreach (var node in Nodes.Where(n => n.IsAlive && serves(n)).OrderBy(n => load?.Invoke(n) ?? 0).ThenByDescending(n => n.Resources.FreeCpuShare))
+        var count = Nodes.Count;
+        Span<bool> open = count <= 64 ? stackalloc bool[count] : new bool[count];
+        for (var i = 0; i < count; i++)
         {
-            if (node.Resources.TryAcquire(request))
-            {
-                return node;
-            }
+            open[i] = Nodes[i].IsAlive && serves(Nodes[i]);
         }
-        return null;
+        while (true)
+        {
+            var best = -1;
+            var bestLoad = 0;
+            var bestShare = 0.0;
+            for (var i = 0; i < count; i++)
+            {
+                if (!open[i])
+                {
+                    continue;
+                }
+                var nodeLoad = load?.Invoke(Nodes[i]) ?? 0;
+                var share = Nodes[i].Resources.FreeCpuShare;
+                if (best < 0 || nodeLoad < bestLoad || (nodeLoad == bestLoad && share > bestShare))
+                {
+                    (best, bestLoad, bestShare) = (i, nodeLoad, share);
+                }
+            }
+            if (best < 0)
+            {
+                return null;
+            }
+            if (Nodes[best].Resources.TryAcquire(request))
+            {
+                return Nodes[best];
+            }
+            open[best] = false;
+        }
     }
 
     public void Release(NodeSlot node, ResourceRequest request)
