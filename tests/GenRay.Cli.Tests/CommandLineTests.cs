@@ -70,7 +70,7 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(0, Run("status", "--address", "10.0.0.1:6380", "--json"));
 
-        var expected = JsonSerializer.Serialize(status, ClusterJson.Default.ClusterStatus);
+        var expected = JsonSerializer.Serialize(status, ControlJson.Default.ClusterStatus);
         Assert.Equal(expected + Environment.NewLine, _home.Out.ToString());
         using var document = JsonDocument.Parse(_home.Out.ToString());
         Assert.Equal("n-head", document.RootElement.GetProperty("nodes")[0].GetProperty("id").GetString());
@@ -86,7 +86,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, Run("list", kind, "--json", "--address=10.0.0.1:6380"));
 
         using var printed = JsonDocument.Parse(_home.Out.ToString());
-        using var whole = JsonDocument.Parse(JsonSerializer.Serialize(Clusters.ThreeNodes(), ClusterJson.Default.ClusterStatus));
+        using var whole = JsonDocument.Parse(JsonSerializer.Serialize(Clusters.ThreeNodes(), ControlJson.Default.ClusterStatus));
         Assert.Equal(JsonValueKind.Array, printed.RootElement.ValueKind);
         Assert.Equal(firstId, printed.RootElement[0].GetProperty("id").GetString());
         Assert.Equal(whole.RootElement.GetProperty(property).GetRawText(), printed.RootElement.GetRawText());

@@ -22,7 +22,7 @@ internal static class ListCommand
         var credentials = ConnectionArguments.Read(parsed, "list", EnvironmentCredentials.Read(context));
         var status = HeadStatus.Fetch(source, parsed.Address("list"), credentials, context);
         var json = parsed.Has("--json");
-        var types = ClusterJson.Default;
+        var types = ControlJson.Default;
         switch (kind)
         {
             case "nodes":

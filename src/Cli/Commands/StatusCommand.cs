@@ -18,7 +18,7 @@ internal static class StatusCommand
         var status = HeadStatus.Fetch(source, parsed.Address("status"), credentials, context);
         if (parsed.Has("--json"))
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(status, ClusterJson.Default.ClusterStatus));
+            context.Out.WriteLine(JsonSerializer.Serialize(status, ControlJson.Default.ClusterStatus));
         }
         else
         {

@@ -1,9 +1,7 @@
-using System.Text.Json.Serialization;
-
 namespace GenRay.Cluster.Nodes;
 
-// What the head knows of the cluster, as `genray status` and `genray list` show it (and print with --json). The
-// control plane speaks JSON: its messages are few and small, and the same shapes serve scripts.
+// What the head knows of the cluster, as `genray status` and `genray list` show it (and print with --json, in
+// ControlJson: the control plane speaks JSON, its messages are few and small, and the same shapes serve scripts).
 
 /// <summary>A node: the head or one started with <c>genray start --address</c>.</summary>
 internal sealed record NodeInfo(
@@ -35,7 +33,3 @@ internal sealed record ClusterStatus(
     List<ActorInfo> Actors,
     List<TaskInfo> Tasks,
     List<ObjectInfo> Objects);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
-[JsonSerializable(typeof(ClusterStatus))]
-internal sealed partial class ClusterJson : JsonSerializerContext;
