@@ -174,7 +174,7 @@ internal sealed class ClusterSession : IDisposable
         }
         _ended = true;
         _reports?.Dispose();
-        EndJobOnNodes();
+        // The job's workers were ended by the driver's stop (the launcher's KillStarting asks every node): only the head is left to tell.
         try
         {
             Control.Call(_head, Control.JobEnd, new JobEndRequest(JobId), ControlJson.Default.JobEndRequest, ControlJson.Default.Nothing, TimeSpan.FromSeconds(5));

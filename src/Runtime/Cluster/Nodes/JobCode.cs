@@ -20,8 +20,6 @@ internal sealed class JobCode
 
     public IReadOnlyList<CodeFile> Files { get; }
 
-    public long TotalBytes => _paths.Values.Sum(p => new FileInfo(p).Length);
-
     public byte[] Read(string hash) => File.ReadAllBytes(_paths[hash]);
 
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000",

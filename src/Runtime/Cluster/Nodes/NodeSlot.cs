@@ -28,8 +28,6 @@ internal sealed class NodeSlot(string id, string address, Dictionary<string, dou
 
     public bool IsAlive => _death is null;
 
-    public string? Death => _death;
-
     public void WorkerStarted() => Interlocked.Increment(ref _workers);
 
     public void WorkerGone() => Interlocked.Decrement(ref _workers);
