@@ -21,7 +21,10 @@ public sealed class RayOptions
     /// <summary>A second <see cref="Ray.Init"/> returns the running runtime instead of throwing.</summary>
     public bool IgnoreReinitError { get; set; }
 
-    /// <summary>The namespace named actors are registered in and looked up from. Default: <c>"default"</c>.</summary>
+    /// <summary>
+    /// The namespace named actors are registered in and looked up from. Default: <c>"default"</c>; on a cluster, a
+    /// namespace of the job's own (as Ray's anonymous namespace), so jobs share named actors only when given one namespace.
+    /// </summary>
     public string? Namespace { get; set; }
 
     /// <summary>0 (the default) runs tasks and actors inside this process. N starts N local worker processes

@@ -135,8 +135,11 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
             }
             if (Cluster.WorkerNode.IsWorkerProcess)
             {
-                // This process was started by a driver to be one of its workers: serve, then exit.
-                var worker = new RayRuntime(options);
+                // This process was started by a driver to be one of its workers: serve, then exit. Its named actors
+                // live in the driver's namespace, whatever options this program's Init passed.
+                var served = options.Clone();
+                served.Namespace = Environment.GetEnvironmentVariable(Cluster.WorkerLauncher.NamespaceVariable) ?? options.Namespace;
+                var worker = new RayRuntime(served);
                 Volatile.Write(ref s_current, worker);
                 Cluster.WorkerNode.Serve(worker, executor => worker.Executor = executor);
             }
@@ -190,7 +193,7 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
             }
             Console.Error.WriteLine($"GenRay: connecting to the cluster at {address} (GENRAY_ADDRESS); RayOptions {what} describe a node of this machine and are set aside.");
         }
-        var session = Cluster.Nodes.ClusterSession.Connect(address, options.Namespace ?? "default");
+        var session = Cluster.Nodes.ClusterSession.Connect(address, options.Namespace);
         RayRuntime? runtime = null;
         try
         {
@@ -201,6 +204,7 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
             clustered.Address = address;
             clustered.WorkerProcesses = 0;
             clustered.NumGpus = null;
+            clustered.Namespace = session.Namespace;
             runtime = new RayRuntime(clustered);
             runtime.Executor = Cluster.DriverNode.StartCluster(runtime, session);
             Volatile.Write(ref s_current, runtime);

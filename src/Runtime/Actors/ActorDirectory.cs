@@ -19,10 +19,33 @@ internal sealed class ActorDirectory
     private readonly object _lock = new();
     private bool _stopped;
 
-    /// <summary>Where names this process does not know are looked up (in a worker: the driver).</summary>
+    /// <summary>Where names this process does not know are looked up (in a worker: the driver; in a cluster's driver: the head).</summary>
     public Func<string, string, ActorCore?>? LookUp { get; set; }
 
+    /// <summary>Claims a new actor's name beyond this process (a cluster's head); throws when another job's actor holds it.</summary>
+    public Action<ActorCore>? Claim { get; set; }
+
+    /// <summary>Gives a dead actor's name back beyond this process.</summary>
+    public Action<ActorCore>? Unclaim { get; set; }
+
     public void Register(ActorCore actor)
+    {
+        Add(actor);
+        if (actor.Name is not null && Claim is { } claim)
+        {
+            try
+            {
+                claim(actor);
+            }
+            catch (RayException)
+            {
+                Remove(actor);
+                throw;
+            }
+        }
+    }
+
+    private void Add(ActorCore actor)
     {
         lock (_lock)
         {
@@ -84,26 +107,42 @@ internal sealed class ActorDirectory
         }
     }
 
-    /// <summary>The named actor, whatever its class (a worker asked for it by name).</summary>
+    /// <summary>The named actor, whatever its class (a worker asked for it by name), here or where <see cref="LookUp"/> looks.</summary>
     public ActorCore? Find(string name, string @namespace)
     {
         lock (_lock)
         {
-            return _named.TryGetValue((@namespace, name), out var actor) ? actor : null;
+            if (_named.TryGetValue((@namespace, name), out var actor))
+            {
+                return actor;
+            }
         }
+        return LookUp?.Invoke(name, @namespace);
     }
 
     public void Unregister(ActorCore actor)
     {
+        if (Remove(actor) && Unclaim is { } unclaim)
+        {
+            unclaim(actor);
+        }
+    }
+
+    // True when the actor held its name.
+    private bool Remove(ActorCore actor)
+    {
         lock (_lock)
         {
+            var named = false;
             if (actor.Name is { } name && _named.TryGetValue((actor.Namespace, name), out var registered) && ReferenceEquals(registered, actor))
             {
                 _named.Remove((actor.Namespace, name));
+                named = true;
             }
             _pinned.Remove(actor);
             _all.Remove(actor);
             // Still found by id while referenced: a handle to a dead actor fails its calls with the real cause.
+            return named;
         }
     }
 

@@ -19,6 +19,12 @@ internal sealed class DriverNode : ClusterNode
     private readonly WorkerPool _pool;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _lostHolders = new();
     private readonly Lineage _lineage;
+
+    // Connections to other jobs' drivers whose named actors this job calls, by their address.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DriverLink> _links = new(StringComparer.Ordinal);
+
+    // Actors a worker created whose creation was refused here (a name taken): their calls fail with why.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ActorId, ActorDiedException> _refused = new();
     private long _nextTaskId;
     private long _nextCallId;
 
@@ -26,7 +32,7 @@ internal sealed class DriverNode : ClusterNode
     {
         _cluster = cluster;
         _hasLiveWorker = HasLiveWorker;
-        _launcher = cluster is null ? new WorkerLauncher(runtime.OwnerId) : new Nodes.ClusterLauncher(cluster);
+        _launcher = cluster is null ? new WorkerLauncher(runtime.OwnerId, runtime.Namespace) : new Nodes.ClusterLauncher(cluster);
         _pool = new WorkerPool(this, _launcher);
         _lineage = new Lineage(this);
     }
@@ -71,7 +77,12 @@ internal sealed class DriverNode : ClusterNode
         try
         {
             var local = cluster.LocalAddress();
+            // Other jobs' drivers connect here to call the actors this job named (their calls come through the owner).
+            driver.Server.OnConnect(connection => new DriverLink(driver, connection, "another job's driver"));
             driver.Server.StartAsync(local, 0, local.ToString()).GetAwaiter().GetResult();
+            runtime.Actors.Claim = driver.ClaimName;
+            runtime.Actors.Unclaim = driver.DropName;
+            runtime.Actors.LookUp = driver.LookUpElsewhere;
             driver._pool.StartInitial(cluster.Placement.Nodes.Sum(n => n.WorkersWanted));
             cluster.Attach(driver.Report, driver.NodeLost);
             return driver;
@@ -317,8 +328,16 @@ internal sealed class DriverNode : ClusterNode
 
     public override void Exporting(ObjectRef pending) => Objects.Add(pending, pin: true);
 
-    public override void Subscribe(ObjectRef proxy) =>
+    public override void Subscribe(ObjectRef proxy)
+    {
+        // A pending argument of another job's call arrives while its message is read: that job's driver tells us.
+        if (DriverLink.Reading is { } link)
+        {
+            link.Subscribe(proxy);
+            return;
+        }
         proxy.TrySetException(new RayException($"{proxy} is pending in another process that is not this driver's worker."));
+    }
 
     public override ActorCore FindActor(ActorId id, string typeId, Type actorClass) =>
         Runtime.Actors.TryGet(id, out var actor) ? actor : throw new RayException($"Actor {id} ({typeId}) is not known to this driver: it was never created here, or it died.");
@@ -362,12 +381,27 @@ internal sealed class DriverNode : ClusterNode
         if (!RemoteRegistry.TryGetConstructor(RemoteRegistry.ConstructorKey(typeId, constructorId), out var read))
         {
             reader.Skip();
+            reader.Skip();
             return; // calls to it will fail: the actor is unknown here
         }
-        read(ref reader).SubmitUntyped();
+        // The options the worker's call gave it (name, restarts, resources...) are read first: the creation takes
+        // them as it is built, as if it had been made here.
+        var arguments = reader.CreatePeekReader();
+        reader.Skip();
+        using var options = InvocationContext.WithActorOptions(ActorOptionsCodec.Read(ref reader));
+        try
+        {
+            read(ref arguments).SubmitUntyped();
+        }
+        catch (RayException error)
+        {
+            // Refused (its name is taken, in this job or another): the worker's handle fails its calls saying so.
+            _refused[actorId] = new ActorDiedException($"The actor {typeId} ({actorId}) never started: {error.Message}", error);
+        }
     }
 
-    public void CallActorFrom(WorkerHandle worker, ref MessagePackReader reader)
+    /// <summary>An actor call made by a worker's code, or by another job's driver (to an actor this job named).</summary>
+    public void CallActorFrom(IDriverClient caller, ref MessagePackReader reader)
     {
         var resultId = IdCodec.ReadObjectId(ref reader);
         var actorId = IdCodec.ReadActorId(ref reader);
@@ -378,25 +412,27 @@ internal sealed class DriverNode : ClusterNode
             if (!Runtime.Actors.TryGet(actorId, out var actor))
             {
                 reader.Skip();
-                throw new ActorDiedException($"Actor {actorId} is not alive (it died, or was never created).");
+                throw _refused.TryGetValue(actorId, out var refused)
+                    ? refused
+                    : new ActorDiedException($"Actor {actorId} is not alive (it died, or was never created).");
             }
             using var ids = InvocationContext.WithResultId(resultId);
             using var wire = Serialization.WireContext.Enter(WireContext);
             call = RemoteRegistry.TryGetActorMethod(methodId, actor, out var read)
                 ? read(ref reader)
-                : throw new RayException($"The driver has no actor method '{methodId}': the worker runs different code.");
+                : throw new RayException($"The driver of {actor.DisplayName} has no actor method '{methodId}': {caller.Name} runs different code.");
         }
         catch (RayException error)
         {
-            ReplyFailure(worker, resultId, error);
+            ReplyFailure(caller, resultId, error);
             return;
         }
         Objects.Add(call.ResultRef, pin: true);
-        NotifyWhenReady(worker, call.ResultRef);
+        NotifyWhenReady(caller, call.ResultRef);
         call.SubmitUntyped();
     }
 
-    public void SubscribeFrom(WorkerHandle worker, ObjectId id)
+    public void SubscribeFrom(IDriverClient worker, ObjectId id)
     {
         if (Objects.TryGet(id, out var value))
         {
@@ -413,7 +449,22 @@ internal sealed class DriverNode : ClusterNode
         var requestId = reader.ReadInt64();
         var name = reader.ReadString() ?? "";
         var ns = reader.ReadString() ?? "";
-        var actor = Runtime.Actors.Find(name, ns);
+        // Off the connection's reader: a name this job lacks is asked of the cluster's head.
+        ThreadPool.QueueUserWorkItem(_ => AnswerLookUp(worker, requestId, name, ns));
+    }
+
+    private void AnswerLookUp(WorkerHandle worker, long requestId, string name, string ns)
+    {
+        ActorCore? actor = null;
+        string? failure = null;
+        try
+        {
+            actor = Runtime.Actors.Find(name, ns);
+        }
+        catch (RayException error)
+        {
+            failure = error.Message; // the worker's GetActor throws it
+        }
         worker.Send(Messages.Build(MessageKind.ActorInfo, 4, (ref MessagePackWriter w) =>
         {
             w.Write(requestId);
@@ -421,7 +472,7 @@ internal sealed class DriverNode : ClusterNode
             {
                 w.WriteNil();
                 w.WriteNil();
-                w.WriteNil();
+                w.Write(failure);
             }
             else
             {
@@ -432,7 +483,87 @@ internal sealed class DriverNode : ClusterNode
         }));
     }
 
-    private void NotifyWhenReady(WorkerHandle worker, ObjectRef value)
+    /// <summary>
+    /// Tells a worker or another job's driver where a value is. One whose holder died is rebuilt first (off this
+    /// thread): the worker asks when it could not fetch the value, and waits as Ray's borrowers wait for the owner
+    /// to reconstruct.
+    /// </summary>
+    public void SendReady(IDriverClient client, ObjectRef value)
+    {
+        if (value.Remote is { } location && HolderLost(location.Holder))
+        {
+            Lineage.Restore(value, then: () => Ready(client, value)); // still lost, it goes as a failure
+            return;
+        }
+        Ready(client, value);
+    }
+
+    private void Ready(IDriverClient client, ObjectRef value)
+    {
+        if (Messages.ForSending(WireContext, MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
+            {
+                IdCodec.Write(ref w, value.Id);
+                Outcome.Write(ref w, value, this);
+            }, onFailure: null, client.Name) is { } message && !client.IsLost)
+        {
+            client.Send(message);
+        }
+    }
+
+    // A named actor of this job: its name is claimed across the cluster, so no other job's actor takes it.
+    private void ClaimName(ActorCore actor) => _cluster!.ClaimName(Named(actor));
+
+    private void DropName(ActorCore actor) => _cluster!.DropName(Named(actor));
+
+    private Nodes.NamedActor Named(ActorCore actor) =>
+        new(actor.Namespace, actor.Name!, _cluster!.JobId, actor.Id.Owner, actor.Id.Sequence, actor.Type.Id, actor.ClrType.FullName ?? actor.ClrType.Name, Server.Address);
+
+    /// <summary>
+    /// A named actor another job of the cluster created (Ray's <c>get_actor</c> across jobs of one namespace): its
+    /// calls go to that job's driver, which owns it. Null when no job has an actor of that name.
+    /// </summary>
+    private ActorCore? LookUpElsewhere(string name, string @namespace)
+    {
+        if (_cluster!.FindName(@namespace, name) is not { } named || named.JobId == _cluster.JobId)
+        {
+            return null;
+        }
+        var id = new ActorId(named.Owner, named.Sequence);
+        lock (_links)
+        {
+            if (Runtime.Actors.TryGet(id, out var known) && !known.IsDead)
+            {
+                return known;
+            }
+            var actorClass = RemoteRegistry.FindClass(named.Class) ?? throw new RayException(
+                $"The actor named '{name}' in namespace '{@namespace}' is of class {named.Class}, created by {named.JobId}, and this program has no such [Remote] class. " +
+                "A job can call another job's actor only if it was built with the actor's class.");
+            var link = Link(named);
+            using var ids = InvocationContext.WithActorId(id);
+            var actor = new ForeignActor(Runtime, new RemoteActorType(named.TypeId, actorClass.Name, hasAsyncMethods: false), actorClass, link);
+            Runtime.Actors.Register(actor);
+            link.Adopt(actor);
+            return actor;
+        }
+    }
+
+    // Under the _links lock. The connection to the driver owning a named actor, opened on first use.
+    private DriverLink Link(Nodes.NamedActor named)
+    {
+        if (_links.TryGetValue(named.Driver, out var open) && !open.IsLost)
+        {
+            return open;
+        }
+        var name = $"the driver of {named.JobId} ({named.Driver})";
+        var connection = Server.Connect(named.Driver, name, CancellationToken.None);
+        var link = new DriverLink(this, connection, name);
+        _links[named.Driver] = link;
+        _ = connection.RunAsync(link);
+        link.Introduce(_cluster!.JobId);
+        return link;
+    }
+
+    private void NotifyWhenReady(IDriverClient worker, ObjectRef value)
     {
         var listener = new ReadyNotice(worker, this);
         if (!value.TryAddListener(listener))
@@ -441,7 +572,7 @@ internal sealed class DriverNode : ClusterNode
         }
     }
 
-    private static void ReplyFailure(WorkerHandle worker, ObjectId id, RayException error) =>
+    private static void ReplyFailure(IDriverClient worker, ObjectId id, RayException error) =>
         worker.Send(Messages.Build(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
         {
             IdCodec.Write(ref w, id);
@@ -533,13 +664,17 @@ internal sealed class DriverNode : ClusterNode
             worker.Lost("stopped with GenRay");
         }
         _pool.FailParked();
+        foreach (var link in _links.Values)
+        {
+            link.Close();
+        }
         _cluster?.Dispose();
         Objects.Clear();
         base.Stop();
     }
 
     /// <summary>Tells a worker an object is ready (the result of work its code submitted, or a ref it waits for).</summary>
-    private sealed class ReadyNotice(WorkerHandle worker, DriverNode driver) : IObjectListener
+    private sealed class ReadyNotice(IDriverClient worker, DriverNode driver) : IObjectListener
     {
         public void OnObjectReady(ObjectRef completed)
         {

@@ -6,7 +6,7 @@ namespace GenRay.Cluster;
 /// </summary>
 internal enum MessageKind : byte
 {
-    /// <summary>Worker → driver, first: <c>[pid, fingerprint of its remotes, protocol version]</c>.</summary>
+    /// <summary>Worker → driver, first: <c>[pid, fingerprint of its remotes, protocol version]</c>; a driver → another job's driver, first: <c>[pid, jobId, protocol version]</c>.</summary>
     Hello = 1,
 
     /// <summary>Driver → worker, reply to Hello: <c>[driverOwnerId, workerIndex]</c>.</summary>
@@ -36,16 +36,16 @@ internal enum MessageKind : byte
     /// <summary>Worker → driver: a task submitted inside this worker. <c>[resultOwner, resultSeq, methodId, args, options]</c>.</summary>
     SubmitTask,
 
-    /// <summary>Worker → driver: an actor created inside this worker. <c>[actorOwner, actorSeq, typeId, constructorId, args, options]</c>.</summary>
+    /// <summary>Worker → driver: an actor created inside this worker. <c>[actorId, typeId, constructorId, args, options]</c>.</summary>
     SubmitActor,
 
-    /// <summary>Worker → driver: an actor call made inside this worker. <c>[resultOwner, resultSeq, actorOwner, actorSeq, methodId, args]</c>.</summary>
+    /// <summary>Worker → driver, or a driver → the driver owning a named actor: an actor call. <c>[resultId, actorId, methodId, args]</c>.</summary>
     SubmitCall,
 
-    /// <summary>Worker → driver: tell me when this object is ready, and where. <c>[owner, seq, kind]</c>.</summary>
+    /// <summary>Worker → driver, or between two jobs' drivers: tell me when this object is ready, and where. <c>[objectId]</c>.</summary>
     Subscribe,
 
-    /// <summary>Driver → worker: an object is ready. <c>[owner, seq, kind, outcome]</c>.</summary>
+    /// <summary>Driver → worker, or between two jobs' drivers: an object is ready. <c>[objectId, outcome]</c>.</summary>
     ObjectReady,
 
     /// <summary>Worker → driver: this worker dropped its last reference to an object it borrowed. <c>[owner, seq, kind]</c>.</summary>
@@ -69,7 +69,7 @@ internal enum MessageKind : byte
     /// <summary>Driver → worker: the answer. <c>[requestId, actorOwner, actorSeq, typeId, error?]</c>.</summary>
     ActorInfo,
 
-    /// <summary>Worker → driver: Ray.Kill from inside a worker. <c>[actorOwner, actorSeq, noRestart]</c>.</summary>
+    /// <summary>Worker → driver, or a driver → the driver owning a named actor: Ray.Kill. <c>[actorId, noRestart]</c>.</summary>
     KillRequest,
 
     /// <summary>Driver → worker: stop.</summary>

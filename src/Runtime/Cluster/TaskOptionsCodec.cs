@@ -108,7 +108,7 @@ internal static class TaskOptionsCodec
         return options;
     }
 
-    private static void WriteNullable(ref MessagePackWriter writer, double? value)
+    internal static void WriteNullable(ref MessagePackWriter writer, double? value)
     {
         if (value is { } number)
         {

@@ -8,7 +8,7 @@ namespace GenRay.Cluster;
 /// The driver's side of one worker process: its control stream, the tasks and actors it runs, and the messages
 /// it sends back (results, work its code submits, blocking notices, lookups).
 /// </summary>
-internal sealed class WorkerHandle : IPeerHandler
+internal sealed class WorkerHandle : IPeerHandler, IDriverClient
 {
     private readonly DriverNode _driver;
     private readonly ConcurrentDictionary<long, TaskInvocation> _tasks = new();
@@ -189,22 +189,7 @@ internal sealed class WorkerHandle : IPeerHandler
     /// Tells the worker where a value is. One whose holder died is rebuilt first (off this thread): the worker asks
     /// when it could not fetch the value, and waits for it as Ray's borrowers wait for the owner to reconstruct.
     /// </summary>
-    public void ObjectReady(ObjectRef value)
-    {
-        if (value.Remote is { } location && _driver.HolderLost(location.Holder))
-        {
-            _driver.Lineage.Restore(value, then: () => SendReady(value)); // still lost, it goes as a failure
-            return;
-        }
-        SendReady(value);
-    }
-
-    private void SendReady(ObjectRef value) =>
-        Send(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
-        {
-            IdCodec.Write(ref w, value.Id);
-            Outcome.Write(ref w, value, _driver);
-        });
+    public void ObjectReady(ObjectRef value) => _driver.SendReady(this, value);
 
     public void CancelCall(long callId) =>
         Send(MessageKind.CancelCall, 1, (ref MessagePackWriter w) => w.Write(callId));

@@ -18,15 +18,23 @@ internal sealed class WorkerLauncher : IWorkerLauncher
     public const string AssembliesVariable = "GENRAY_WORKER_ASSEMBLIES";
     public const string CommandVariable = "GENRAY_WORKER_COMMAND";
 
+    /// <summary>The driver's namespace: its workers look named actors up, and name theirs, in it.</summary>
+    public const string NamespaceVariable = "GENRAY_NAMESPACE";
+
     /// <summary>Bumped when the messages change: a driver and a worker of different protocols refuse each other.</summary>
-    public const string ProtocolVersion = "3";
+    public const string ProtocolVersion = "4";
 
     private readonly ulong _driver;
+    private readonly string _namespace;
 
     // Every process started, so stopping can end one that had not joined yet (a replacement still starting).
     private readonly System.Collections.Concurrent.ConcurrentQueue<Process> _started = new();
 
-    public WorkerLauncher(ulong driver) => _driver = driver;
+    public WorkerLauncher(ulong driver, string @namespace)
+    {
+        _driver = driver;
+        _namespace = @namespace;
+    }
 
     /// <summary>Kills every process this launcher started that is still running.</summary>
     public void KillStarting()
@@ -49,7 +57,7 @@ internal sealed class WorkerLauncher : IWorkerLauncher
 
     public Task<WorkerStart> StartAsync(int index)
     {
-        var start = Prepare(Command(), index);
+        var start = Prepare(Command(), index, _namespace);
         var process = Process.Start(start) ?? throw new RayException($"Could not start worker process {start.FileName}.");
         _started.Enqueue(process);
         return Joined(process);
@@ -58,9 +66,9 @@ internal sealed class WorkerLauncher : IWorkerLauncher
     /// <summary>
     /// What every worker process is started with, here or by a cluster node: its pipes (stdin is its lifeline,
     /// stdout carries its ready line), worker mode and index, the pid of the process that started it, and
-    /// workstation GC (a node runs several workers).
+    /// workstation GC (a node runs several workers), and the driver's namespace.
     /// </summary>
-    public static ProcessStartInfo Prepare(ProcessStartInfo start, int index)
+    public static ProcessStartInfo Prepare(ProcessStartInfo start, int index, string @namespace)
     {
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
@@ -70,6 +78,7 @@ internal sealed class WorkerLauncher : IWorkerLauncher
         start.Environment[IndexVariable] = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment[DriverVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment[NamespaceVariable] = @namespace;
         return start;
     }
 

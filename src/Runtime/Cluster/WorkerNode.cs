@@ -183,12 +183,13 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             return actor;
         }
         var forwarded = new ForwardedActor(Runtime, creation.Type, actorClass, creation.Options, this);
-        Send(MessageKind.SubmitActor, 4, (ref MessagePackWriter w) =>
+        Send(MessageKind.SubmitActor, 5, (ref MessagePackWriter w) =>
         {
             IdCodec.Write(ref w, forwarded.Id);
             w.Write(creation.Type.Id);
             w.Write(creation.ConstructorId);
             creation.WriteArgumentsForWire(ref w);
+            ActorOptionsCodec.Write(ref w, creation.Options); // its name, restarts and resources, as the call gave them
         });
         return forwarded;
     }
@@ -271,7 +272,11 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             w.Write(name);
             w.Write(@namespace);
         });
-        return answer.Task.Wait(TimeSpan.FromSeconds(30)) ? answer.Task.Result : throw new RayException($"The driver did not answer a lookup of actor '{name}' within 30 s.");
+        if (!((IAsyncResult)answer.Task).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)))
+        {
+            throw new RayException($"The driver did not answer a lookup of actor '{name}' within 30 s.");
+        }
+        return answer.Task.GetAwaiter().GetResult();
     }
 
     /// <summary>Sends a message built in this worker's wire context.</summary>
@@ -495,10 +500,11 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     {
         var requestId = reader.ReadInt64();
         ActorCore? actor = null;
+        string? failure = null;
         if (reader.TryReadNil())
         {
             reader.Skip();
-            reader.Skip();
+            failure = reader.ReadString(); // why the driver could not look it up (nil: no actor has the name)
         }
         else
         {
@@ -509,7 +515,14 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
         if (_lookups.TryRemove(requestId, out var answer))
         {
-            answer.TrySetResult(actor);
+            if (failure is not null)
+            {
+                answer.TrySetException(new RayException(failure));
+            }
+            else
+            {
+                answer.TrySetResult(actor);
+            }
         }
     }
 
@@ -585,10 +598,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             return actor;
         }
 
-        // The handle's class must be the actor's own for GetActor<T>'s type check; it is among the registered assemblies.
-        [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Actor classes are kept by their generated registrations.")]
-        [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Actor classes are kept by their generated registrations.")]
-        private static Type ClassOf(string className) =>
-            RemoteRegistry.Assemblies.Select(a => a.GetType(className)).FirstOrDefault(t => t is not null) ?? typeof(object);
+        // The handle's class must be the actor's own for GetActor<T>'s type check.
+        private static Type ClassOf(string className) => RemoteRegistry.FindClass(className) ?? typeof(object);
     }
 }

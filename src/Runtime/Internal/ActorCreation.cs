@@ -18,6 +18,7 @@ public abstract class ActorCreation : Invocation, ISchedulable
     {
         Type = type;
         ConstructorId = constructorId;
+        options ??= InvocationContext.TakeActorOptions(); // rebuilt from a worker's message: the options its call gave
         Options = options is null ? type.Defaults : ActorOptions.Merge(type.Defaults, options);
         var o = Options;
         Request = Runtime.Executor.AccountsResources

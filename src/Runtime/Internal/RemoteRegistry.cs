@@ -77,6 +77,12 @@ public static class RemoteRegistry
 
     internal static IReadOnlyCollection<System.Reflection.Assembly> Assemblies => [.. s_assemblies.Keys];
 
+    /// <summary>The [Remote] class of that full name among the assemblies that registered remotes; null if none has it.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Actor classes are kept by their generated registrations.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Actor classes are kept by their generated registrations.")]
+    internal static Type? FindClass(string fullName) =>
+        s_assemblies.Keys.Select(a => a.GetType(fullName)).FirstOrDefault(t => t is not null);
+
     /// <summary>
     /// A digest of every registered remote id: two processes with the same fingerprint run the same remote
     /// signatures. Compared when a worker joins, so a worker built from other code is refused, not trusted.

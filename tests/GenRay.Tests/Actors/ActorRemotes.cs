@@ -233,4 +233,16 @@ public static partial class ActorTasks
 
     [Remote]
     public static ActorHandle<Counter> MakeCounter(int start) => Counter.Remote.New(start);
+
+    /// <summary>Creates a named actor with restarts from inside a task; returns the pid of the process that ran it.</summary>
+    [Remote]
+    public static int MakeNamedCounter(string name, int start)
+    {
+        Counter.Remote.With(new ActorOptions { Name = name, MaxRestarts = 2 }).New(start);
+        return Environment.ProcessId;
+    }
+
+    /// <summary>Looks a named actor up from inside a task and reads it.</summary>
+    [Remote]
+    public static int ReadNamedCounter(string name) => Ray.Get(Ray.GetActor<Counter>(name).GetValue());
 }

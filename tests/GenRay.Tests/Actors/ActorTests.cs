@@ -262,6 +262,23 @@ public abstract class ActorTests : RayTest
     }
 
     [Fact]
+    public void A_named_actor_created_inside_a_task_keeps_its_options()
+    {
+        Start();
+        Ray.Get(ActorTasks.Remote.MakeNamedCounter("made-in-a-task", 4));
+
+        // The driver knows it by the name the task gave it, and so does another task.
+        var found = Ray.GetActor<Counter>("made-in-a-task");
+        found.Inc();
+        Assert.Equal(5, Ray.Get(found.GetValue()));
+        Assert.Equal(5, Ray.Get(ActorTasks.Remote.ReadNamedCounter("made-in-a-task")));
+
+        // Its MaxRestarts came along too: a restart by Ray.Kill(noRestart: false) brings it back.
+        Ray.Kill(found, noRestart: false);
+        Assert.Equal(4, Ray.Get(found.GetValue()));
+    }
+
+    [Fact]
     public void Actor_names_are_unique_per_namespace()
     {
         Start();

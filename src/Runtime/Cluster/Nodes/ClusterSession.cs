@@ -44,7 +44,11 @@ internal sealed class ClusterSession : IDisposable
     public string Namespace { get; }
 
     /// <summary>Joins the cluster at <paramref name="address"/> as a new job.</summary>
-    public static ClusterSession Connect(string address, string @namespace)
+    /// <remarks>
+    /// A job given no namespace gets one of its own, as Ray gives each job an anonymous namespace: its named actors
+    /// are private to it. Jobs that share a namespace share named actors.
+    /// </remarks>
+    public static ClusterSession Connect(string address, string? @namespace)
     {
         ClusterSecurity.Use(ClusterCredentials.FromEnvironment());
         var code = JobCode.Collect();
@@ -72,7 +76,7 @@ internal sealed class ClusterSession : IDisposable
         var slots = alive.Select(n => new NodeSlot(n.Id, n.Address, n.Total, new NodeResources(
             n.Total.GetValueOrDefault(NodeResources.Cpu),
             names.ToDictionary(k => k, k => n.Total.GetValueOrDefault(k), StringComparer.Ordinal)))).ToList();
-        return new ClusterSession(address, head, reply.JobId, code, new NodePlacement(slots), @namespace);
+        return new ClusterSession(address, head, reply.JobId, code, new NodePlacement(slots), @namespace ?? $"anonymous-{reply.JobId}");
     }
 
     /// <summary>The cluster's totals: what the driver admits work against (each piece then goes to one node).</summary>
@@ -137,6 +141,34 @@ internal sealed class ClusterSession : IDisposable
         {
             Volatile.Write(ref _reporting, 0);
         }
+    }
+
+    /// <summary>Claims a named actor's name across the cluster; throws, saying whose it is, when another job's actor holds it.</summary>
+    public void ClaimName(NamedActor actor) =>
+        Control.Call(_head, Control.ClaimName, actor, ControlJson.Default.NamedActor, ControlJson.Default.Nothing, TimeSpan.FromSeconds(10));
+
+    /// <summary>The named actor another job of the cluster created, or null.</summary>
+    public NamedActor? FindName(string @namespace, string name) =>
+        Control.Call(_head, Control.FindName, new ActorNameRequest(@namespace, name), ControlJson.Default.ActorNameRequest, ControlJson.Default.NamedActorReply, TimeSpan.FromSeconds(10)).Actor;
+
+    /// <summary>A named actor died: its name is free (in the background; the job's end frees it anyway).</summary>
+    public void DropName(NamedActor actor)
+    {
+        if (_ended)
+        {
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Control.CallAsync(_head, Control.DropName, actor, ControlJson.Default.NamedActor, ControlJson.Default.Nothing, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is RayException or ObjectDisposedException)
+            {
+                // The head is gone, or this job ended meanwhile (which frees its names).
+            }
+        });
     }
 
     /// <summary>A node is gone: nothing more is placed there, and the driver gives up its workers there.</summary>

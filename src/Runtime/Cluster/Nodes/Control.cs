@@ -20,6 +20,9 @@ internal static class Control
     public static readonly Method<byte[], byte[]> JobStart = Unary(nameof(JobStart));
     public static readonly Method<byte[], byte[]> JobReport = Unary(nameof(JobReport));
     public static readonly Method<byte[], byte[]> JobEnd = Unary(nameof(JobEnd));
+    public static readonly Method<byte[], byte[]> ClaimName = Unary(nameof(ClaimName));
+    public static readonly Method<byte[], byte[]> FindName = Unary(nameof(FindName));
+    public static readonly Method<byte[], byte[]> DropName = Unary(nameof(DropName));
     public static readonly Method<byte[], byte[]> MissingCode = Unary(nameof(MissingCode));
     public static readonly Method<byte[], byte[]> PutCode = Unary(nameof(PutCode));
     public static readonly Method<byte[], byte[]> StartWorker = Unary(nameof(StartWorker));

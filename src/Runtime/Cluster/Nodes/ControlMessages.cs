@@ -31,6 +31,19 @@ internal sealed record JobEndRequest(string JobId);
 
 internal sealed record Nothing;
 
+/// <summary>
+/// A named actor as the head knows it: its name, the job that owns it, its id (<see cref="ActorId"/>'s parts), its
+/// class (the generated type id and the class's full name), and the address of its owner's driver, which takes calls.
+/// </summary>
+internal sealed record NamedActor(string Namespace, string Name, string JobId, ulong Owner, ulong Sequence, string TypeId, string Class, string Driver)
+{
+    public bool SameActor(NamedActor other) => Owner == other.Owner && Sequence == other.Sequence;
+}
+
+internal sealed record ActorNameRequest(string Namespace, string Name);
+
+internal sealed record NamedActorReply(NamedActor? Actor);
+
 /// <summary>An assembly a job ships: its simple name, the SHA-256 of its bytes, and whether it registers remotes.</summary>
 internal sealed record CodeFile(string Name, string Hash, bool Remotes);
 
@@ -59,6 +72,9 @@ internal sealed record WorkerStateReply(bool Running, int? ExitCode);
 [JsonSerializable(typeof(NodesReply))]
 [JsonSerializable(typeof(JobEndRequest))]
 [JsonSerializable(typeof(Nothing))]
+[JsonSerializable(typeof(NamedActor))]
+[JsonSerializable(typeof(ActorNameRequest))]
+[JsonSerializable(typeof(NamedActorReply))]
 [JsonSerializable(typeof(MissingCodeRequest))]
 [JsonSerializable(typeof(MissingCodeReply))]
 [JsonSerializable(typeof(PutCodeRequest))]

@@ -32,6 +32,9 @@ public class ControlService
         binder.AddMethod(Control.JobStart, service is null ? null : service.JobStart);
         binder.AddMethod(Control.JobReport, service is null ? null : service.JobReport);
         binder.AddMethod(Control.JobEnd, service is null ? null : service.JobEnd);
+        binder.AddMethod(Control.ClaimName, service is null ? null : service.ClaimName);
+        binder.AddMethod(Control.FindName, service is null ? null : service.FindName);
+        binder.AddMethod(Control.DropName, service is null ? null : service.DropName);
         binder.AddMethod(Control.MissingCode, service is null ? null : service.MissingCode);
         binder.AddMethod(Control.PutCode, service is null ? null : service.PutCode);
         binder.AddMethod(Control.StartWorker, service is null ? null : service.StartWorker);
@@ -67,6 +70,18 @@ public class ControlService
     /// <summary>A driver is done.</summary>
     public virtual Task<byte[]> JobEnd(byte[] request, ServerCallContext context) =>
         Head(request, ControlJson.Default.JobEndRequest, ControlJson.Default.Nothing, (head, r) => head.EndJob(r));
+
+    /// <summary>A job created a named actor: the name is its own across the cluster, or refused.</summary>
+    public virtual Task<byte[]> ClaimName(byte[] request, ServerCallContext context) =>
+        Head(request, ControlJson.Default.NamedActor, ControlJson.Default.Nothing, (head, r) => head.ClaimName(r));
+
+    /// <summary>Another job looks a named actor up.</summary>
+    public virtual Task<byte[]> FindName(byte[] request, ServerCallContext context) =>
+        Head(request, ControlJson.Default.ActorNameRequest, ControlJson.Default.NamedActorReply, (head, r) => head.FindName(r));
+
+    /// <summary>A named actor died: its name is free.</summary>
+    public virtual Task<byte[]> DropName(byte[] request, ServerCallContext context) =>
+        Head(request, ControlJson.Default.NamedActor, ControlJson.Default.Nothing, (head, r) => head.DropName(r));
 
     /// <summary>Which of a job's assemblies this node lacks.</summary>
     public virtual Task<byte[]> MissingCode(byte[] request, ServerCallContext context) =>

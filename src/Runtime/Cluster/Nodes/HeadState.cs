@@ -4,7 +4,7 @@ namespace GenRay.Cluster.Nodes;
 
 /// <summary>
 /// The cluster's control state, kept by the head (Ray's GCS): the node table with heartbeats, the jobs (drivers)
-/// connected, and what each reports of its actors, tasks and objects. A node silent for
+/// connected, the named actors of every job, and what each reports of its actors, tasks and objects. A node silent for
 /// <see cref="DeadAfter"/> is declared dead; drivers learn it from the node table they fetch every second, and
 /// retry its tasks, restart its actors and rebuild its objects elsewhere.
 /// </summary>
@@ -18,6 +18,7 @@ internal sealed class HeadState : IDisposable
     private readonly object _lock = new();
     private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Job> _jobs = new(StringComparer.Ordinal);
+    private readonly NamedActors _names = new();
     private readonly Timer _sweep;
     private int _nextJob;
 
@@ -121,11 +122,42 @@ internal sealed class HeadState : IDisposable
             if (_jobs.TryGetValue(request.JobId, out var job))
             {
                 job.State = "SUCCEEDED";
+                _names.DropJob(job.Id);
                 // Nothing runs or waits once a job ended, whatever its last report said a moment before.
                 var tasks = new Dictionary<string, int>(job.Last?.Tasks ?? [], StringComparer.Ordinal) { ["PENDING"] = 0, ["RUNNING"] = 0 };
                 job.Last = job.Last is null ? null : job.Last with { Tasks = tasks, TaskList = [], Actors = [.. job.Last.Actors.Select(a => a with { State = "DEAD" })], Objects = [], UsedByNode = [] };
                 Log($"{job.Id} ended");
             }
+            return new Nothing();
+        }
+    }
+
+    public Nothing ClaimName(NamedActor actor)
+    {
+        lock (_lock)
+        {
+            if (!_jobs.TryGetValue(actor.JobId, out var job) || job.State != "RUNNING")
+            {
+                throw new RayException($"{actor.JobId} is not a running job of this cluster: its driver cannot name actors.");
+            }
+            _names.Claim(actor);
+            return new Nothing();
+        }
+    }
+
+    public NamedActorReply FindName(ActorNameRequest request)
+    {
+        lock (_lock)
+        {
+            return new NamedActorReply(_names.Find(request.Namespace, request.Name));
+        }
+    }
+
+    public Nothing DropName(NamedActor actor)
+    {
+        lock (_lock)
+        {
+            _names.Drop(actor);
             return new Nothing();
         }
     }
@@ -184,6 +216,7 @@ internal sealed class HeadState : IDisposable
                 if (job.State == "RUNNING" && job.LastSeen.Elapsed > DriverSilence)
                 {
                     job.State = "FAILED";
+                    _names.DropJob(job.Id); // its driver is gone, and its actors with it
                     Log($"{job.Id}: its driver {job.Driver} stopped reporting for {DriverSilence.TotalSeconds:0} s");
                 }
             }

@@ -55,7 +55,7 @@ internal sealed class NodeAgent(DaemonOptions options, string cacheDirectory) : 
         {
             throw new RayException($"This node lacks the job's code ({string.Join(", ", missing)}): ship it (MissingCode, PutCode) before starting workers.");
         }
-        var start = WorkerLauncher.Prepare(options.WorkerCommand(), request.Index);
+        var start = WorkerLauncher.Prepare(options.WorkerCommand(), request.Index, request.Namespace);
         start.Environment[NodeIpVariable] = options.Host;
         start.Environment[JobVariable] = request.JobId;
         start.Environment[CodeVariable] = string.Join(Path.PathSeparator, request.Code.Select(c => $"{c.Name}={PathOf(c.Hash)}={(c.Remotes ? 1 : 0)}"));
