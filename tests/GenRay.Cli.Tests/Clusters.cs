@@ -27,7 +27,7 @@ internal static class Clusters
             new("t-2", "Work.Add", "FINISHED", "n-head", "job-1"),
             new("t-3", "Work.Add", "FINISHED", "n-2", "job-1"),
         ],
-        Objects: [new("o-1", 3 * 1024 * 1024, "n-2", "job-1"), new("o-2", 512, null, "job-1")]);
+        Objects: [new("o-1", 3 * 1024 * 1024, "n-2", "31337", "job-1"), new("o-2", 512, null, "driver", "job-1")]);
 
     public static ClusterStatus Empty() => new("127.0.0.1:6380", "0.1.0", [], [], [], [], []);
 

@@ -111,8 +111,8 @@ public sealed class CommandLineTests : IDisposable
     {
         Assert.Equal(0, Run("list", "objects", "--address", "10.0.0.1:6380"));
 
-        Assert.Contains("o-1  3.0 MiB  n-2   job-1", _home.Out.ToString(), StringComparison.Ordinal);
-        Assert.Contains("o-2  512 B    -     job-1", _home.Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("o-1  3.0 MiB  n-2   31337   job-1", _home.Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("o-2  512 B    -     driver  job-1", _home.Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -42,6 +42,23 @@ public sealed class RenderingTests
     }
 
     [Fact]
+    public void Objects_show_the_node_and_the_process_that_hold_each()
+    {
+        var writer = new StringWriter();
+
+        ClusterTables.Objects(writer, Clusters.ThreeNodes().Objects);
+
+        // A worker's value: its node and pid. The driver's: no node (a driver is on none), held by "driver".
+        Assert.Equal(
+            """
+              ID   SIZE     NODE  HOLDER  JOB
+              o-1  3.0 MiB  n-2   31337   job-1
+              o-2  512 B    -     driver  job-1
+
+            """.ReplaceLineEndings(), writer.ToString());
+    }
+
+    [Fact]
     public void Status_shows_nodes_with_resources_the_cluster_total_jobs_and_counts_by_state()
     {
         var writer = new StringWriter();

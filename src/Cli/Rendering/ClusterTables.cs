@@ -62,10 +62,10 @@ internal static class ClusterTables
 
     public static void Objects(TextWriter writer, IReadOnlyList<ObjectInfo> objects)
     {
-        var table = new TextTable("ID", "SIZE", "NODE", "JOB");
+        var table = new TextTable("ID", "SIZE", "NODE", "HOLDER", "JOB");
         foreach (var o in objects)
         {
-            table.Add(o.Id, Quantities.Bytes(o.Size), o.Node, o.Job);
+            table.Add(o.Id, Quantities.Bytes(o.Size), o.Node, o.Holder, o.Job);
         }
         table.Write(writer);
     }

@@ -619,7 +619,7 @@ internal sealed class DriverNode : ClusterNode
         };
         var actors = Runtime.Actors.All.Select(a => new Nodes.ActorInfo(a.Id.ToString(), a.ClrType.Name, a.Name,
             a is RemoteActor remote ? remote.State : "ALIVE", a is RemoteActor { Host: { } host } ? host.Node?.Id : null, _cluster!.JobId)).ToList();
-        var objects = Server.Store.Snapshot().Select(o => new Nodes.ObjectInfo(o.Id.ToString(), o.Size, "driver", _cluster!.JobId)).Take(1000).ToList();
+        var objects = Nodes.JobObjects.Collect(Server, workers, _cluster!.JobId);
         var used = _cluster!.Placement.Nodes.ToDictionary(n => n.Id, n =>
         {
             var available = n.Resources.Snapshot(available: true);

@@ -223,6 +223,25 @@ internal sealed class NodeServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What <paramref name="holder"/> holds (<see cref="HeldObjects"/>); null when it does not answer within
+    /// <paramref name="timeout"/> or fails, so a slow or dead process costs its asker no more than that.
+    /// </summary>
+    public async Task<List<(ObjectId Id, long Size)>?> HeldByAsync(string holder, TimeSpan timeout)
+    {
+        try
+        {
+            var reply = await Channel(holder).CreateCallInvoker()
+                .AsyncUnaryCall(NodeService.HeldMethod, null, new CallOptions(deadline: DateTime.UtcNow + timeout), [])
+                .ResponseAsync.ConfigureAwait(false);
+            return HeldObjects.Read(reply);
+        }
+        catch (Exception error) when (error is RpcException or MessagePack.MessagePackSerializationException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
     private static RayException Lost(ObjectId id, string holder, string why) =>
         new($"Object {id} could not be fetched from {holder}: {why}. The process that held it is gone or released it.");
 

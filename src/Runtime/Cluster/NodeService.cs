@@ -7,7 +7,8 @@ namespace GenRay.Cluster;
 /// <summary>
 /// The gRPC service every GenRay process hosts (code-first, no .proto): <c>Connect</c>, the long-lived duplex
 /// stream a driver opens to each worker, carrying batches of messages both ways; <c>Fetch</c>, a value this process
-/// holds, streamed in chunks of at most 1 MiB; <c>Lease</c> and <c>Release</c>, the leases other processes take and drop on held values.
+/// holds, streamed in chunks of at most 1 MiB; <c>Lease</c> and <c>Release</c>, the leases other processes take and drop on held values;
+/// <c>Held</c>, what this process holds (ids and sizes), which a cluster driver reports to the head.
 /// Public only because gRPC's binder requires public virtual methods.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -39,6 +40,7 @@ public class NodeService
     internal static readonly Method<byte[], Chunk> FetchMethod = new(MethodType.ServerStreaming, ServiceName, FetchName, Bytes, Slices);
     internal static readonly Method<byte[], byte[]> ReleaseMethod = new(MethodType.Unary, ServiceName, "Release", Bytes, Bytes);
     internal static readonly Method<byte[], byte[]> LeaseMethod = new(MethodType.Unary, ServiceName, "Lease", Bytes, Bytes);
+    internal static readonly Method<byte[], byte[]> HeldMethod = new(MethodType.Unary, ServiceName, "Held", Bytes, Bytes);
 
     private readonly NodeServer _node;
 
@@ -51,6 +53,7 @@ public class NodeService
         binder.AddMethod(FetchMethod, service is null ? null : service.Fetch);
         binder.AddMethod(ReleaseMethod, service is null ? null : service.Release);
         binder.AddMethod(LeaseMethod, service is null ? null : service.Lease);
+        binder.AddMethod(HeldMethod, service is null ? null : service.Held);
     }
 
     /// <summary>A peer's control stream.</summary>
@@ -105,6 +108,10 @@ public class NodeService
         }
         return Task.FromResult(Array.Empty<byte>());
     }
+
+    /// <summary>What this process holds: ids and sizes, at most <see cref="HeldObjects.Limit"/> of them. The request is empty.</summary>
+    public virtual Task<byte[]> Held(byte[] request, ServerCallContext context) =>
+        Task.FromResult(HeldObjects.Encode(_node.Store.Snapshot(HeldObjects.Limit)));
 }
 
 /// <summary>One chunk of a fetched value: a slice of the held bytes. Public only because the service method's signature names it.</summary>

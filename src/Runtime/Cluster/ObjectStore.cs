@@ -82,9 +82,12 @@ internal sealed class ObjectStore
         return true;
     }
 
-    /// <summary>What is held here, by id and size in bytes (a value not serialized yet counts 0).</summary>
-    public IReadOnlyList<(ObjectId Id, long Size)> Snapshot() =>
-        [.. _entries.Values.Select(e => (e.Id, e.Size))];
+    /// <summary>
+    /// What is held here, by id and size in bytes (a value not serialized yet counts 0): at most <paramref name="limit"/>
+    /// entries, in no particular order, so a report of a store holding millions stays small.
+    /// </summary>
+    public IReadOnlyList<(ObjectId Id, long Size)> Snapshot(int limit) =>
+        [.. _entries.Values.Take(limit).Select(e => (e.Id, e.Size))];
 
     public void Clear()
     {

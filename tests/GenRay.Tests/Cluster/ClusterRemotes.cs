@@ -16,10 +16,12 @@ public static partial class ClusterRemotes
     [Remote]
     public static (long Sum, int DaemonPid) SumThere(byte[] data) => (data.Sum(b => (long)b), ParentPid());
 
-    public static int ParentPid()
+    public static int ParentPid() => ParentOf(Environment.ProcessId);
+
+    public static int ParentOf(int pid)
     {
-        // /proc/self/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its closing parenthesis.
-        var stat = File.ReadAllText("/proc/self/stat");
+        // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its closing parenthesis.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
         return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

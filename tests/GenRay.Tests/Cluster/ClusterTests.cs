@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using GenRay.Tests.Support;
 
@@ -119,6 +120,75 @@ public sealed class ClusterTests(ClusterFixture cluster) : RayTest
 
         var table = Cli.Run(cluster.Home, ClusterFixture.Token, "list", "actors", "--address", cluster.Address);
         Assert.Contains("status-counter", table);
+    }
+
+    [Fact]
+    public void The_head_lists_results_held_by_workers_with_their_node_and_process_until_they_are_dropped()
+    {
+        Start();
+        var gpuDaemon = DaemonWith("gpu");
+        string gpuNode;
+        using (var status = Cli.Status(cluster.Home, ClusterFixture.Token, cluster.Address))
+        {
+            gpuNode = status.RootElement.GetProperty("nodes").EnumerateArray()
+                .Single(n => n.GetProperty("total").TryGetProperty("gpu", out _)).GetProperty("id").GetString()!;
+        }
+
+        // 2 MiB each: too large to travel inside the result message, so each stays in the gpu node's worker that made it.
+        var (kept, keptId) = Made(1);
+        var (dropped, droppedId) = Made(2);
+
+        var listed = ObjectsOnceListed(o => o.ContainsKey(keptId) && o.ContainsKey(droppedId));
+        var held = listed[keptId];
+        Assert.True(held.GetProperty("size").GetInt64() >= 2 << 20, held.ToString());
+        Assert.Equal(gpuNode, held.GetProperty("node").GetString());
+        var holder = int.Parse(held.GetProperty("holder").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(Environment.ProcessId, holder);
+        Assert.Equal(gpuDaemon, ClusterRemotes.ParentOf(holder)); // a worker the gpu node's daemon started
+
+        // Once the driver's ref is collected its lease goes back and the worker lets the value go; the kept one stays.
+        dropped.Value = null;
+        ObjectsOnceListed(o =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            return !o.ContainsKey(droppedId) && o.ContainsKey(keptId);
+        });
+        GC.KeepAlive(kept);
+
+        // A job that ended holds nothing: the head drops its objects when the driver says it ends.
+        Ray.Shutdown();
+        Assert.DoesNotContain(keptId, ListObjects().Keys);
+
+        // The ref lives only in the box (not in this frame's temporaries), so clearing the box makes it collectable.
+        static (StrongBox<ObjectRef<byte[]>?> Ref, string Id) Made(byte fill)
+        {
+            var made = ClusterRemotes.Remote.With(OnGpu).Filled(2 << 20, fill);
+            Assert.Single(Ray.Wait([made], timeout: TimeSpan.FromSeconds(60)).Ready);
+            return (new StrongBox<ObjectRef<byte[]>?>(made), made.Id.ToString());
+        }
+    }
+
+    private Dictionary<string, JsonElement> ListObjects()
+    {
+        using var json = JsonDocument.Parse(Cli.Run(cluster.Home, ClusterFixture.Token, "list", "objects", "--json", "--address", cluster.Address));
+        return json.RootElement.EnumerateArray().ToDictionary(o => o.GetProperty("id").GetString()!, o => o.Clone());
+    }
+
+    // Polls `genray list objects --json` until the listing satisfies the condition: the driver reports once a second.
+    private Dictionary<string, JsonElement> ObjectsOnceListed(Func<Dictionary<string, JsonElement>, bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var objects = ListObjects();
+            if (condition(objects))
+            {
+                return objects;
+            }
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), $"the head's objects never matched; last listed:\n{string.Join('\n', objects.Values)}");
+            Thread.Sleep(200);
+        }
     }
 
     [Fact]

@@ -23,7 +23,11 @@ internal sealed record ActorInfo(string Id, string Class, string? Name, string S
 
 internal sealed record TaskInfo(string Id, string Name, string State, string? Node, string Job);
 
-internal sealed record ObjectInfo(string Id, long Size, string? Node, string Job);
+/// <summary>
+/// A value held in a process's object store: the node of the process (null for the driver, which is on no node) and
+/// the process itself, a worker's pid or <c>driver</c>.
+/// </summary>
+internal sealed record ObjectInfo(string Id, long Size, string? Node, string Holder, string Job);
 
 internal sealed record ClusterStatus(
     string Head,
