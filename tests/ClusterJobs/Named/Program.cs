@@ -14,7 +14,14 @@ if (mode == "own")
     var owned = SharedTally.Remote.With(new ActorOptions { Name = name }).New();
     Console.WriteLine($"ready {Ray.Get(owned.Pid())}");
     Console.ReadLine();
-    Console.WriteLine($"total {Ray.Get(owned.Total())}");
+    try
+    {
+        Console.WriteLine($"total {Ray.Get(owned.Total())}");
+    }
+    catch (ActorDiedException error)
+    {
+        Console.WriteLine($"total failed: {error.Message}");
+    }
     return;
 }
 

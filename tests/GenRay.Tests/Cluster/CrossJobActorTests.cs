@@ -80,6 +80,26 @@ public sealed class CrossJobActorTests(ClusterFixture cluster) : RayTest
         Assert.Equal(5, await mine.Add(5, "new owner"));
     }
 
+    [Fact]
+    public async Task Ray_Kill_from_another_job_ends_the_actor_where_it_lives()
+    {
+        Start(o => o.Namespace = "kill-room");
+        using var owner = StartOwner("kill-room", "doomed");
+        await ReadLineStartingWith(owner, "ready ");
+        var theirs = Ray.GetActor<SharedTally>("doomed");
+        Assert.Equal(4, await theirs.Add(4, "visitor"));
+
+        Ray.Kill(theirs);
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var died = await Assert.ThrowsAsync<ActorDiedException>(() => Ray.GetAsync(theirs.Add(1, "late"), patience.Token));
+        Assert.Contains("killed by Ray.Kill from the driver of job-", died.Message);
+        await owner.StandardInput.WriteLineAsync();
+        var total = await ReadLineStartingWith(owner, "total ");
+        Assert.StartsWith("total failed: ", total); // dead in its own job too
+        Assert.Contains("killed by Ray.Kill from the driver of job-", total);
+    }
+
     private Process StartOwner(string @namespace, string name)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
