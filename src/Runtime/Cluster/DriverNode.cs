@@ -217,10 +217,30 @@ internal sealed class DriverNode : ClusterNode
         return false;
     }
 
-    /// <summary>A task left its lease; when it was the last, the lease's resources go back to the node.</summary>
+    /// <summary>
+    /// A task left its lease. Tasks of the same shape at the head of the node's queue take its place (Ray's lease
+    /// reuse: the resources pass from task to task on the worker); when none does and it was the last, the lease's
+    /// resources go back to the node.
+    /// </summary>
+    /// <remarks>
+    /// Without this, work that once queued (more submitted than the open leases could take) stayed queued for
+    /// good: each task was admitted alone when a whole lease ended, one round trip per task per CPU. Tasks that
+    /// workers' code submits arrive that way, and ran 30 times slower than the driver's own.
+    /// </remarks>
     public void LeaveLease(TaskInvocation task)
     {
-        if (Interlocked.Exchange(ref task.Lease, null) is { } lease && lease.Detach())
+        if (Interlocked.Exchange(ref task.Lease, null) is not { } lease)
+        {
+            return;
+        }
+        if (!lease.Worker.IsLost)
+        {
+            while (Runtime.Scheduler.TakeHeadIf(s_sameShape, (lease, _leases)) is TaskInvocation next)
+            {
+                lease.Worker.Execute(next, lease);
+            }
+        }
+        if (lease.Detach())
         {
             _leases.Close(lease);
             Runtime.Scheduler.Release(lease.Request);
@@ -230,6 +250,12 @@ internal sealed class DriverNode : ClusterNode
             }
         }
     }
+
+    // Whether queued work is a task that may go on the lease: the same resources, not cancelled, and room on it.
+    private static readonly Func<Scheduling.ISchedulable, (TaskLease Lease, LeaseTable Table), bool> s_sameShape = static (work, state) =>
+        work is TaskInvocation { IsCancelled: false } queued
+        && ReferenceEquals(queued.Request, state.Lease.Request)
+        && state.Lease.TryAttach(state.Table.Depth(queued.Method));
 
     /// <summary>How long a task of this method ran in its worker (the depth its leases may queue follows from it).</summary>
     public void Ran(TaskInvocation task, double micros) => _leases.Ran(task.Method, micros);

@@ -90,7 +90,8 @@ internal sealed class LeaseTable
         time.Add(micros);
     }
 
-    private int Depth(RemoteMethod method)
+    /// <summary>How many tasks of <paramref name="method"/> one lease may hold at once.</summary>
+    public int Depth(RemoteMethod method)
     {
         if (!_runTimes.TryGetValue(method, out var time) || time.Average is not { } average)
         {

@@ -76,6 +76,27 @@ internal sealed class ResourceScheduler
         return false;
     }
 
+    /// <summary>
+    /// Dequeues the work at the head of the queue when <paramref name="take"/> accepts it: resources held elsewhere
+    /// (a worker's lease) pass straight to it instead of coming back here first. Only the head, so the queue stays FIFO.
+    /// </summary>
+    public ISchedulable? TakeHeadIf<TState>(Func<ISchedulable, TState, bool> take, TState state)
+    {
+        if (Volatile.Read(ref _queued) == 0)
+        {
+            return null;
+        }
+        lock (_lock)
+        {
+            if (_stopped || _queue.Count == 0 || !take(_queue.Peek(), state))
+            {
+                return null;
+            }
+            Interlocked.Decrement(ref _queued);
+            return _queue.Dequeue();
+        }
+    }
+
     /// <summary>Gives resources back (work finished, or a task blocked in Get) and admits what now fits.</summary>
     public void Release(ResourceRequest request)
     {
