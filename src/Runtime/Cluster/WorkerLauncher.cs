@@ -18,8 +18,11 @@ internal sealed class WorkerLauncher : IWorkerLauncher
     public const string AssembliesVariable = "GENRAY_WORKER_ASSEMBLIES";
     public const string CommandVariable = "GENRAY_WORKER_COMMAND";
 
-    /// <summary>Bumped when the messages change: a driver and a worker of different protocols refuse each other.</summary>
-    public const string ProtocolVersion = "3";
+    /// <summary>
+    /// Bumped when the messages change (a driver's and its workers', or the cluster's control plane): a driver and
+    /// a worker, or a cluster's head, nodes and drivers, of different protocols refuse each other.
+    /// </summary>
+    public const string ProtocolVersion = "4";
 
     private readonly ulong _driver;
 

@@ -48,6 +48,14 @@ internal sealed record WorkerRequest(string JobId, int Pid);
 
 internal sealed record WorkerStateReply(bool Running, int? ExitCode);
 
+/// <summary>Resources a job asks a node for (Acquire) or gives back (Return), by name: <c>CPU</c>, <c>GPU</c>, custom ones.</summary>
+internal sealed record GrantRequest(string JobId, Dictionary<string, double> Amounts);
+
+/// <summary>Whether the node granted all that was asked (false: not within the long poll; ask again).</summary>
+internal sealed record GrantReply(bool Granted);
+
+internal sealed record RenewRequest(string JobId);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RegisterRequest))]
 [JsonSerializable(typeof(RegisterReply))]
@@ -66,5 +74,8 @@ internal sealed record WorkerStateReply(bool Running, int? ExitCode);
 [JsonSerializable(typeof(StartWorkerReply))]
 [JsonSerializable(typeof(WorkerRequest))]
 [JsonSerializable(typeof(WorkerStateReply))]
+[JsonSerializable(typeof(GrantRequest))]
+[JsonSerializable(typeof(GrantReply))]
+[JsonSerializable(typeof(RenewRequest))]
 [JsonSerializable(typeof(ClusterStatus))]
 internal sealed partial class ControlJson : JsonSerializerContext;
