@@ -3,9 +3,9 @@ using GenRay.Scheduling;
 namespace GenRay.Cluster.Nodes;
 
 /// <summary>
-/// Where a driver's admitted work goes in a cluster: a node that can hold its resources now, the least loaded
-/// first so load spreads; custom resources only where a node has them. Work that fits no node at the moment
-/// waits here until some node gives resources back.
+/// Where a driver's admitted work goes in a cluster: a node where the job's grant can hold its resources now,
+/// the least loaded first so load spreads; custom resources only where a node has them. Work that fits no
+/// node at the moment waits here until resources come back or a node grants more (<see cref="NodeGrants"/>).
 /// </summary>
 internal sealed class NodePlacement(IReadOnlyList<NodeSlot> nodes)
 {
@@ -66,7 +66,7 @@ internal sealed class NodePlacement(IReadOnlyList<NodeSlot> nodes)
         RunWaiting();
     }
 
-    /// <summary>Runs <paramref name="retry"/> the next time a node gives resources back (or a node's state changes).</summary>
+    /// <summary>Runs <paramref name="retry"/> the next time resources come back or are granted (or a node's state changes).</summary>
     public void Wait(Action retry)
     {
         lock (_lock)
@@ -93,9 +93,9 @@ internal sealed class NodePlacement(IReadOnlyList<NodeSlot> nodes)
         }
     }
 
-    /// <summary>Null when some live node could hold <paramref name="request"/>; otherwise why none can.</summary>
+    /// <summary>Null when some live node could hold <paramref name="request"/> (by its totals, whatever it granted); otherwise why none can.</summary>
     public string? Infeasible(ResourceRequest request) =>
-        Nodes.Any(n => n.IsAlive && n.Resources.CanEverHold(request))
+        Nodes.Any(n => n.IsAlive && n.Capacity.CanEverHold(request))
             ? null
             : $"no node of the cluster has all it asks for (nodes: {string.Join("; ", Nodes.Where(n => n.IsAlive))})";
 }
