@@ -27,7 +27,7 @@ public sealed class NodeLedgerTests
     }
 
     [Fact]
-    public async Task Waiting_requests_are_granted_in_arrival_order_across_jobs()
+    public async Task Waiting_requests_are_granted_in_arrival_order_across_jobs_and_holders_hear_others_wait()
     {
         Assert.True((await Acquire("job-a", 2)).Granted);
         var big = Acquire("job-b", 2);
@@ -35,19 +35,26 @@ public sealed class NodeLedgerTests
         await Task.Delay(50);
         Assert.False(big.IsCompleted);
 
+        Assert.True(_ledger.Renew(new RenewRequest("job-a")).Contended); // others wait for what it holds
+        Assert.True(_ledger.Renew(new RenewRequest("job-b")).Contended);
         _ledger.Return(new GrantRequest("job-a", new() { ["CPU"] = 1 }));
         await Task.Delay(100);
         Assert.False(big.IsCompleted); // it does not fit yet...
         Assert.False(small.IsCompleted); // ...and what came after it waits behind it, though it would fit
 
         _ledger.Return(new GrantRequest("job-a", new() { ["CPU"] = 1 }));
-        Assert.True((await big.WaitAsync(Long)).Granted);
+        var granted = await big.WaitAsync(Long);
+        Assert.True(granted.Granted);
+        Assert.True(granted.Contended); // job-c still waits
         Assert.False(small.IsCompleted);
         Assert.Equal(2, _ledger.HeldBy("job-b")["CPU"]);
 
         _ledger.Return(new GrantRequest("job-b", new() { ["CPU"] = 2 }));
-        Assert.True((await small.WaitAsync(Long)).Granted);
+        var last = await small.WaitAsync(Long);
+        Assert.True(last.Granted);
+        Assert.False(last.Contended); // nobody waits any more
         Assert.Equal(1, _ledger.Free()["CPU"]);
+        Assert.False(_ledger.Renew(new RenewRequest("job-a")).Contended);
     }
 
     [Fact]

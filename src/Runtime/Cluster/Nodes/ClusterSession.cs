@@ -32,6 +32,7 @@ internal sealed class ClusterSession : IDisposable
         Placement = placement;
         Namespace = @namespace;
         Grants = new NodeGrants(this);
+        placement.GiveBack = Grants.GiveBack;
     }
 
     public string HeadAddress { get; }

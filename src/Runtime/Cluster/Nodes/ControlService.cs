@@ -109,9 +109,9 @@ public class ControlService
     public virtual Task<byte[]> Return(byte[] request, ServerCallContext context) =>
         Node(request, ControlJson.Default.GrantRequest, ControlJson.Default.Nothing, r => _ledger.Return(r));
 
-    /// <summary>A job's driver is alive: its grants here stay.</summary>
+    /// <summary>A job's driver is alive: its grants here stay. Says whether other jobs wait for them.</summary>
     public virtual Task<byte[]> Renew(byte[] request, ServerCallContext context) =>
-        Node(request, ControlJson.Default.RenewRequest, ControlJson.Default.Nothing, r => _ledger.Renew(r));
+        Node(request, ControlJson.Default.RenewRequest, ControlJson.Default.RenewReply, r => _ledger.Renew(r));
 
     private Task<byte[]> Head<TRequest, TReply>(byte[] request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TReply> replyType, Func<HeadState, TRequest, TReply> handle) =>
         _head is { } head

@@ -12,7 +12,9 @@ namespace GenRay.Cluster.Nodes;
 /// and give back to them, so a busy job pays one call per node when it starts and none after. A node is asked
 /// for exactly what one waiting request needs, at most one request per node at a time: the answer (granted or,
 /// after the node's long poll, not) wakes the waiting work, which asks again if it still does not fit, then
-/// maybe another node. Holdings free at two looks a second apart are idle and go back.
+/// maybe another node. Holdings free at two looks a second apart are idle and go back. While other jobs wait at a
+/// node (its replies say so), what the job's work frees there goes back at once: the node grants it in arrival
+/// order, so jobs busy at once take turns instead of the first holding the node until its work runs out.
 /// </remarks>
 internal sealed class NodeGrants(ClusterSession session) : IDisposable
 {
@@ -71,6 +73,7 @@ internal sealed class NodeGrants(ClusterSession session) : IDisposable
         {
             var reply = await Control.CallAsync(session.Channel(node.Address), Control.Acquire, new GrantRequest(session.JobId, node.Capacity.Amounts(request)),
                 ControlJson.Default.GrantRequest, ControlJson.Default.GrantReply, AskTimeout).ConfigureAwait(false);
+            node.Contended = reply.Contended;
             if (reply.Granted)
             {
                 // Granted to a job that stopped meanwhile, or on a node declared dead: the node's EndJob (or its
@@ -137,11 +140,43 @@ internal sealed class NodeGrants(ClusterSession session) : IDisposable
         return true;
     }
 
+    /// <summary>Gives back to <paramref name="node"/> all the job holds free there (other jobs wait for it).</summary>
+    public void GiveBack(NodeSlot node)
+    {
+        var free = node.Resources.Free();
+        if (!_stopped && !free.IsEmpty && node.Resources.TryShrink(free))
+        {
+            _ = CallAsync(node, Control.Return, new GrantRequest(session.JobId, node.Capacity.Amounts(free)), ControlJson.Default.GrantRequest);
+        }
+    }
+
     private void Renew(NodeSlot node)
     {
         if (node.TryStartRenewing())
         {
-            _ = CallAsync(node, Control.Renew, new RenewRequest(session.JobId), ControlJson.Default.RenewRequest).ContinueWith(_ => node.DoneRenewing(), TaskScheduler.Default);
+            _ = RenewAsync(node);
+        }
+    }
+
+    private async Task RenewAsync(NodeSlot node)
+    {
+        try
+        {
+            var reply = await Control.CallAsync(session.Channel(node.Address), Control.Renew, new RenewRequest(session.JobId),
+                ControlJson.Default.RenewRequest, ControlJson.Default.RenewReply, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            node.Contended = reply.Contended;
+            if (reply.Contended)
+            {
+                GiveBack(node); // what is free now, without waiting for the job's work to free more
+            }
+        }
+        catch (Exception error) when (error is RayException or ObjectDisposedException)
+        {
+            // Renewed at the next tick; a node that stays unreachable is declared dead by the head.
+        }
+        finally
+        {
+            node.DoneRenewing();
         }
     }
 

@@ -13,6 +13,8 @@ namespace GenRay.Cluster.Nodes;
 /// bounded by the wait the caller gives (it then hears "not granted" and asks again), so no call outlives its
 /// deadline. A job holds its grants only while its driver renews them: one killed without a word (SIGKILL,
 /// its machine lost) loses them after <see cref="ExpireAfter"/>, when <see cref="Expire"/> next runs.
+/// Replies tell a job whether others wait here: a job keeps what it was granted while it has work for it, so
+/// without that word a busy job would hold a node until its work ran out.
 /// </remarks>
 internal sealed class NodeLedger(IReadOnlyDictionary<string, double> total, TimeProvider time)
 {
@@ -46,14 +48,14 @@ internal sealed class NodeLedger(IReadOnlyDictionary<string, double> total, Time
             if (_queue.Count == 0 && Fits(units))
             {
                 Take(holder, units);
-                return new GrantReply(true);
+                return new GrantReply(true, false);
             }
             waiter = new Waiter(request.JobId, units);
             waiter.Place = _queue.AddLast(waiter);
         }
         try
         {
-            return new GrantReply(await waiter.Granted.Task.WaitAsync(wait, time, ct).ConfigureAwait(false));
+            return Reply(request.JobId, await waiter.Granted.Task.WaitAsync(wait, time, ct).ConfigureAwait(false));
         }
         catch (Exception error) when (error is TimeoutException or OperationCanceledException)
         {
@@ -63,20 +65,20 @@ internal sealed class NodeLedger(IReadOnlyDictionary<string, double> total, Time
                 {
                     _queue.Remove(waiter.Place);
                     GrantWaiting(); // it may have been the one holding the others back
-                    return new GrantReply(false);
+                    return new GrantReply(false, IsContended(request.JobId));
                 }
             }
             // Granted (or dropped) just as the wait ended.
             if (!waiter.Granted.Task.Result)
             {
-                return new GrantReply(false);
+                return Reply(request.JobId, false);
             }
             if (ct.IsCancellationRequested)
             {
                 Return(request); // the caller is gone and will never hear of it
                 throw;
             }
-            return new GrantReply(true);
+            return Reply(request.JobId, true);
         }
     }
 
@@ -102,7 +104,7 @@ internal sealed class NodeLedger(IReadOnlyDictionary<string, double> total, Time
     }
 
     /// <summary>The job's driver is alive: its grants stay.</summary>
-    public Nothing Renew(RenewRequest request)
+    public RenewReply Renew(RenewRequest request)
     {
         lock (_lock)
         {
@@ -110,8 +112,8 @@ internal sealed class NodeLedger(IReadOnlyDictionary<string, double> total, Time
             {
                 holder.Renewed = time.GetTimestamp();
             }
+            return new RenewReply(IsContended(request.JobId));
         }
-        return new Nothing();
     }
 
     /// <summary>The job ended on this node: all it holds comes back, and what it waits for is not granted.</summary>
@@ -163,6 +165,27 @@ internal sealed class NodeLedger(IReadOnlyDictionary<string, double> total, Time
         {
             return _jobs.TryGetValue(jobId, out var holder) ? ToAmounts(holder.Held) : [];
         }
+    }
+
+    private GrantReply Reply(string jobId, bool granted)
+    {
+        lock (_lock)
+        {
+            return new GrantReply(granted, IsContended(jobId));
+        }
+    }
+
+    // Under the lock. Whether another job waits here.
+    private bool IsContended(string jobId)
+    {
+        foreach (var waiter in _queue)
+        {
+            if (waiter.JobId != jobId)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     // Under the lock.

@@ -57,11 +57,25 @@ internal sealed class NodePlacement(IReadOnlyList<NodeSlot> nodes)
         }
     }
 
+    /// <summary>
+    /// Gives back what a node holds free for the job, to the node (set by <see cref="NodeGrants"/>): called when the
+    /// job's work frees resources on a node where other jobs wait.
+    /// </summary>
+    public Action<NodeSlot>? GiveBack { get; set; }
+
+    /// <summary>
+    /// Work gave <paramref name="request"/> back to the job's holdings on <paramref name="node"/>: its waiting work
+    /// may take them, unless other jobs wait at that node, who get them first.
+    /// </summary>
     public void Release(NodeSlot node, ResourceRequest request)
     {
         if (!request.IsEmpty)
         {
             node.Resources.Release(request);
+            if (node.Contended)
+            {
+                GiveBack?.Invoke(node);
+            }
         }
         RunWaiting();
     }

@@ -12,6 +12,7 @@ internal sealed class NodeSlot
     private int _workers;
     private int _asking;
     private int _renewing;
+    private volatile bool _contended;
 
     // names: every custom resource name of the cluster (0 where this node lacks one), so a request resolved once
     // means the same on every node.
@@ -49,6 +50,16 @@ internal sealed class NodeSlot
     public int Workers => Volatile.Read(ref _workers);
 
     public bool IsAlive => _death is null;
+
+    /// <summary>
+    /// Whether other jobs wait for the node's resources, as its last reply said: then what this job's work frees
+    /// there goes back at once rather than to the job's next task.
+    /// </summary>
+    public bool Contended
+    {
+        get => _contended;
+        set => _contended = value;
+    }
 
     /// <summary>Whether a request for more resources is on its way to the node (one at a time).</summary>
     public bool IsAsking => Volatile.Read(ref _asking) != 0;
