@@ -41,9 +41,9 @@ internal sealed class NodeGrants(ClusterSession session) : IDisposable
     /// </summary>
     public void Ask(ResourceRequest request, Func<NodeSlot, bool> serves)
     {
-        if (_stopped)
+        if (_stopped || request.IsEmpty)
         {
-            return;
+            return; // what asks for nothing fits any node: it waits for a worker, not for a grant
         }
         NodeSlot? best = null;
         var bestShare = 0.0;
@@ -68,7 +68,6 @@ internal sealed class NodeGrants(ClusterSession session) : IDisposable
 
     private async Task AskAsync(NodeSlot node, ResourceRequest request)
     {
-        var failed = false;
         try
         {
             var reply = await Control.CallAsync(session.Channel(node.Address), Control.Acquire, new GrantRequest(session.JobId, node.Capacity.Amounts(request)),
@@ -81,23 +80,19 @@ internal sealed class NodeGrants(ClusterSession session) : IDisposable
                 node.Resources.Grow(request);
             }
         }
-        catch (RayException error)
+        catch (Exception error) when (error is RayException or ObjectDisposedException)
         {
-            failed = true;
-            if (!_stopped)
+            if (_stopped)
             {
-                Console.Error.WriteLine($"GenRay: asking node {node.Id} at {node.Address} for {HeadState.Format(node.Capacity.Amounts(request))} failed: {error.Message}");
+                return; // the session ended (its channels are closed)
             }
-        }
-        catch (ObjectDisposedException)
-        {
-            return; // the session ended (its channels are closed)
-        }
-        if (failed)
-        {
+            Console.Error.WriteLine($"GenRay: asking node {node.Id} at {node.Address} for {HeadState.Format(node.Capacity.Amounts(request))} failed: {error.Message}");
             await Task.Delay(AfterFailure).ConfigureAwait(false);
         }
-        node.DoneAsking();
+        finally
+        {
+            node.DoneAsking();
+        }
         if (!_stopped)
         {
             session.Placement.RunWaiting();
