@@ -170,8 +170,9 @@ internal sealed class DriverNode : ClusterNode
         worker.Execute(task, _leases.Open(worker, task.Request));
     }
 
-    // A cluster: the task goes to a node that can hold its resources now (custom ones only where they are), to the
-    // least busy of this driver's workers there; when none can, it waits for one to give resources back.
+    // A cluster: the task goes to a node where what the job was granted can hold its resources now (custom ones only
+    // where they are), to the least busy of this driver's workers there; when none can, it waits for its job's work
+    // to give resources back or for a node to grant more, which it asks for.
     private void StartOnNode(TaskInvocation task, Nodes.NodePlacement placement)
     {
         if (placement.TryAcquire(task.Request, _hasLiveWorker) is not { } node)
@@ -190,6 +191,7 @@ internal sealed class DriverNode : ClusterNode
                 return;
             }
             placement.Wait(() => Start(task));
+            _cluster!.Grants.Ask(task.Request, _hasLiveWorker); // after Wait: a grant that comes at once must find the task waiting
             return;
         }
         var worker = LeastBusy(w => w.Running, node);
@@ -233,7 +235,8 @@ internal sealed class DriverNode : ClusterNode
         {
             return;
         }
-        if (!lease.Worker.IsLost)
+        // On a node other jobs wait at, the lease ends as its tasks finish, so what it holds goes back to the node.
+        if (!lease.Worker.IsLost && lease.Worker.Node is not { Contended: true })
         {
             while (Runtime.Scheduler.TakeHeadIf(s_sameShape, (lease, _leases)) is TaskInvocation next)
             {
@@ -295,8 +298,9 @@ internal sealed class DriverNode : ClusterNode
     public WorkerHandle? Place(Action retry) => Place(Scheduling.ResourceRequest.None, retry);
 
     /// <summary>
-    /// Where a new actor goes: in a cluster, a node that can hold its resources (which it keeps while it lives,
-    /// given back with <see cref="ActorGone"/>), then the worker there with the fewest actors.
+    /// Where a new actor goes: in a cluster, a node where the job's grant can hold its resources (which it keeps
+    /// while it lives, given back with <see cref="ActorGone"/>), then the worker there with the fewest actors;
+    /// when none can, the node is asked for more, as for a task.
     /// </summary>
     public WorkerHandle? Place(Scheduling.ResourceRequest request, Action retry)
     {
@@ -318,6 +322,7 @@ internal sealed class DriverNode : ClusterNode
             if (AnyNodeServes(placement))
             {
                 placement.Wait(retry);
+                _cluster.Grants.Ask(request, _hasLiveWorker);
                 return null;
             }
         }
@@ -646,10 +651,12 @@ internal sealed class DriverNode : ClusterNode
         var actors = Runtime.Actors.All.Select(a => new Nodes.ActorInfo(a.Id.ToString(), a.ClrType.Name, a.Name,
             a is RemoteActor remote ? remote.State : "ALIVE", a is RemoteActor { Host: { } host } ? host.Node?.Id : null, _cluster!.JobId)).ToList();
         var objects = Nodes.JobObjects.Collect(Server, workers, _cluster!.JobId);
+        // What its tasks and actors use, not what the nodes granted it: holdings idle until they go back are free.
         var used = _cluster!.Placement.Nodes.ToDictionary(n => n.Id, n =>
         {
-            var available = n.Resources.Snapshot(available: true);
-            return n.Total.ToDictionary(t => t.Key, t => t.Value - available.GetValueOrDefault(t.Key), StringComparer.Ordinal);
+            var held = n.Resources.Snapshot(available: false);
+            var idle = n.Resources.Snapshot(available: true);
+            return n.Total.ToDictionary(t => t.Key, t => held.GetValueOrDefault(t.Key) - idle.GetValueOrDefault(t.Key), StringComparer.Ordinal);
         }, StringComparer.Ordinal);
         return new Nodes.JobReport(_cluster.JobId, tasks, actors, running, objects, used);
     }

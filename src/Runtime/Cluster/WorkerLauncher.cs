@@ -21,7 +21,10 @@ internal sealed class WorkerLauncher : IWorkerLauncher
     /// <summary>The driver's namespace: its workers look named actors up, and name theirs, in it.</summary>
     public const string NamespaceVariable = "GENRAY_NAMESPACE";
 
-    /// <summary>Bumped when the messages change: a driver and a worker of different protocols refuse each other.</summary>
+    /// <summary>
+    /// Bumped when the messages change (a driver's and its workers', or the cluster's control plane): a driver and
+    /// a worker, or a cluster's head, nodes and drivers, of different protocols refuse each other.
+    /// </summary>
     public const string ProtocolVersion = "4";
 
     private readonly ulong _driver;

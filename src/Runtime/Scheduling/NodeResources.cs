@@ -7,6 +7,11 @@ namespace GenRay.Scheduling;
 /// asks for, is a single atomic counter so the common acquire is one compare-and-swap; custom resources are
 /// rare and change under a lock (taken only by requests that name them).
 /// </summary>
+/// <remarks>
+/// On a cluster a driver keeps one per node for what its daemon granted the job: that pool starts empty,
+/// <see cref="Grow"/>s with each grant and <see cref="TryShrink"/>s when idle holdings go back. Its totals are
+/// then what the job holds, not the node's; the single-machine scheduler's pool never changes its totals.
+/// </remarks>
 internal sealed class NodeResources
 {
     public const string Cpu = "CPU";
@@ -17,7 +22,7 @@ internal sealed class NodeResources
     private readonly string[] _names;
     private readonly long[] _customTotal;
     private readonly long[] _customAvailable;
-    private readonly long _cpuTotal;
+    private long _cpuTotal;
     private long _cpuAvailable;
 
     public NodeResources(double cpus, IReadOnlyDictionary<string, double> custom)
@@ -35,7 +40,7 @@ internal sealed class NodeResources
         _customAvailable = (long[])_customTotal.Clone();
     }
 
-    public double TotalCpus => ResourceRequest.FromUnits(_cpuTotal);
+    public double TotalCpus => ResourceRequest.FromUnits(Volatile.Read(ref _cpuTotal));
 
     /// <summary>
     /// Turns requested amounts into a request this node can hold, or says why it never can: a request that
@@ -93,7 +98,96 @@ internal sealed class NodeResources
         request.CpuUnits <= _cpuTotal && request.Custom.All(c => c.Units <= _customTotal[c.Index]);
 
     /// <summary>The share of CPUs free now (1 when the node has none to share).</summary>
-    public double FreeCpuShare => _cpuTotal == 0 ? 1 : (double)Volatile.Read(ref _cpuAvailable) / _cpuTotal;
+    public double FreeCpuShare
+    {
+        get
+        {
+            var total = Volatile.Read(ref _cpuTotal);
+            return total == 0 ? 1 : (double)Volatile.Read(ref _cpuAvailable) / total;
+        }
+    }
+
+    /// <summary>Whether these totals grown by <paramref name="more"/> stay within <paramref name="limit"/>'s (a pool of the same resource names).</summary>
+    public bool CanGrowWithin(NodeResources limit, ResourceRequest more)
+    {
+        if (Volatile.Read(ref _cpuTotal) + more.CpuUnits > limit._cpuTotal)
+        {
+            return false;
+        }
+        if (more.Custom.Length == 0)
+        {
+            return true;
+        }
+        lock (_customLock)
+        {
+            return more.Custom.All(c => _customTotal[c.Index] + c.Units <= limit._customTotal[c.Index]);
+        }
+    }
+
+    /// <summary>Adds <paramref name="amounts"/> to the totals and to what is free (a grant to this pool).</summary>
+    public void Grow(ResourceRequest amounts)
+    {
+        if (amounts.CpuUnits != 0)
+        {
+            Interlocked.Add(ref _cpuTotal, amounts.CpuUnits);
+        }
+        lock (_customLock)
+        {
+            foreach (var (index, units) in amounts.Custom)
+            {
+                _customTotal[index] += units;
+            }
+        }
+        Release(amounts);
+    }
+
+    /// <summary>Takes <paramref name="amounts"/> out of what is free and out of the totals for good; false (nothing taken) when they are not all free.</summary>
+    public bool TryShrink(ResourceRequest amounts)
+    {
+        if (!TryAcquire(amounts))
+        {
+            return false;
+        }
+        if (amounts.CpuUnits != 0)
+        {
+            Interlocked.Add(ref _cpuTotal, -amounts.CpuUnits);
+        }
+        lock (_customLock)
+        {
+            foreach (var (index, units) in amounts.Custom)
+            {
+                _customTotal[index] -= units;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>What is free now, as a request (none when nothing is).</summary>
+    public ResourceRequest Free()
+    {
+        var cpu = Math.Max(0, Volatile.Read(ref _cpuAvailable));
+        (int, long)[] custom;
+        lock (_customLock)
+        {
+            custom = [.. Enumerable.Range(0, _names.Length).Where(i => _customAvailable[i] > 0).Select(i => (i, _customAvailable[i]))];
+        }
+        return cpu == 0 && custom.Length == 0 ? ResourceRequest.None : new ResourceRequest(cpu, custom);
+    }
+
+    /// <summary><paramref name="request"/>'s amounts by resource name (for a node's daemon, which knows names, not indexes).</summary>
+    public Dictionary<string, double> Amounts(ResourceRequest request)
+    {
+        var amounts = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (request.CpuUnits != 0)
+        {
+            amounts[Cpu] = ResourceRequest.FromUnits(request.CpuUnits);
+        }
+        foreach (var (index, units) in request.Custom)
+        {
+            amounts[_names[index]] = ResourceRequest.FromUnits(units);
+        }
+        return amounts;
+    }
 
     private (int, long) ResolveCustom(string what, string name, double amount)
     {
@@ -187,7 +281,7 @@ internal sealed class NodeResources
     {
         var result = new Dictionary<string, double>(StringComparer.Ordinal)
         {
-            [Cpu] = ResourceRequest.FromUnits(available ? Math.Max(0, Volatile.Read(ref _cpuAvailable)) : _cpuTotal),
+            [Cpu] = ResourceRequest.FromUnits(available ? Math.Max(0, Volatile.Read(ref _cpuAvailable)) : Volatile.Read(ref _cpuTotal)),
         };
         lock (_customLock)
         {

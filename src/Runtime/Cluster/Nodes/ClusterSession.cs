@@ -8,8 +8,8 @@ namespace GenRay.Cluster.Nodes;
 
 /// <summary>
 /// A driver's job on a cluster (<c>RayOptions.Address</c>): registered with the head, its code collected for
-/// shipping, the nodes it may place work on. Every second it reports its tasks, actors and objects to the head
-/// and gets the node table back, which is how it learns that a node died.
+/// shipping, the nodes it may place work on and what they granted it. Every second it reports its tasks, actors
+/// and objects to the head and gets the node table back, which is how it learns that a node died.
 /// </summary>
 internal sealed class ClusterSession : IDisposable
 {
@@ -31,6 +31,8 @@ internal sealed class ClusterSession : IDisposable
         Code = code;
         Placement = placement;
         Namespace = @namespace;
+        Grants = new NodeGrants(this);
+        placement.GiveBack = Grants.GiveBack;
     }
 
     public string HeadAddress { get; }
@@ -40,6 +42,9 @@ internal sealed class ClusterSession : IDisposable
     public JobCode Code { get; }
 
     public NodePlacement Placement { get; }
+
+    /// <summary>Asks nodes for resources, gives idle ones back, renews the rest.</summary>
+    public NodeGrants Grants { get; }
 
     public string Namespace { get; }
 
@@ -73,9 +78,7 @@ internal sealed class ClusterSession : IDisposable
         // Every node accounts every resource name the cluster has (0 where it lacks one), so one resolved request
         // means the same on each node and on the cluster's totals.
         var names = alive.SelectMany(n => n.Total.Keys).Where(k => k != NodeResources.Cpu).Distinct(StringComparer.Ordinal).ToList();
-        var slots = alive.Select(n => new NodeSlot(n.Id, n.Address, n.Total, new NodeResources(
-            n.Total.GetValueOrDefault(NodeResources.Cpu),
-            names.ToDictionary(k => k, k => n.Total.GetValueOrDefault(k), StringComparer.Ordinal)))).ToList();
+        var slots = alive.Select(n => new NodeSlot(n.Id, n.Address, n.Total, names)).ToList();
         return new ClusterSession(address, head, reply.JobId, code, new NodePlacement(slots), @namespace ?? $"anonymous-{reply.JobId}");
     }
 
@@ -108,12 +111,16 @@ internal sealed class ClusterSession : IDisposable
 
     public GrpcChannel Channel(string address) => _channels.GetOrAdd(address, NodeServer.OpenChannel);
 
-    /// <summary>Starts the periodic report; <paramref name="nodeLost"/> hears of each node the head declares dead.</summary>
+    /// <summary>
+    /// Starts the periodic report, and the grants' returns and renewals (on their own timer: a slow head must not
+    /// hold back renewals); <paramref name="nodeLost"/> hears of each node the head declares dead.
+    /// </summary>
     public void Attach(Func<JobReport> report, Action<NodeSlot, string> nodeLost)
     {
         _report = report;
         _nodeLost = nodeLost;
         _reports = new Timer(_ => Report(), null, TimeSpan.Zero, ReportPeriod);
+        Grants.Start();
     }
 
     private void Report()
@@ -182,7 +189,7 @@ internal sealed class ClusterSession : IDisposable
         }
     }
 
-    /// <summary>Asks every live node to end this job's workers (those still starting included).</summary>
+    /// <summary>Asks every live node to end this job's workers (those still starting included) and take back all it granted the job.</summary>
     public void EndJobOnNodes()
     {
         Parallel.ForEach(Placement.Nodes.Where(n => n.IsAlive), node =>
@@ -206,6 +213,7 @@ internal sealed class ClusterSession : IDisposable
         }
         _ended = true;
         _reports?.Dispose();
+        Grants.Dispose(); // what the job holds went back when the nodes ended it (EndJobOnNodes)
         // The job's workers were ended by the driver's stop (the launcher's KillStarting asks every node): only the head is left to tell.
         try
         {

@@ -7,7 +7,8 @@ namespace GenRay.Cluster.Nodes;
 
 /// <summary>
 /// The control plane's calls: unary gRPC methods of the <c>genray.Control</c> service, each a JSON request and
-/// reply. The head answers the node table and job calls; every node daemon answers the worker and code calls.
+/// reply. The head answers the node table and job calls; every node daemon answers the worker and code calls, and
+/// grants its resources to jobs (Acquire, Return, Renew).
 /// </summary>
 internal static class Control
 {
@@ -29,6 +30,9 @@ internal static class Control
     public static readonly Method<byte[], byte[]> KillWorker = Unary(nameof(KillWorker));
     public static readonly Method<byte[], byte[]> WorkerState = Unary(nameof(WorkerState));
     public static readonly Method<byte[], byte[]> EndJob = Unary(nameof(EndJob));
+    public static readonly Method<byte[], byte[]> Acquire = Unary(nameof(Acquire));
+    public static readonly Method<byte[], byte[]> Return = Unary(nameof(Return));
+    public static readonly Method<byte[], byte[]> Renew = Unary(nameof(Renew));
 
     /// <summary>
     /// The GenRay version a process runs and the protocol it speaks: nodes, head and drivers of one cluster must

@@ -61,6 +61,20 @@ internal sealed record WorkerRequest(string JobId, int Pid);
 
 internal sealed record WorkerStateReply(bool Running, int? ExitCode);
 
+/// <summary>Resources a job asks a node for (Acquire) or gives back (Return), by name: <c>CPU</c>, <c>GPU</c>, custom ones.</summary>
+internal sealed record GrantRequest(string JobId, Dictionary<string, double> Amounts);
+
+/// <summary>
+/// Whether the node granted all that was asked (false: not within the long poll; ask again), and whether other
+/// jobs wait there (then the asker gives back at once what its work frees there).
+/// </summary>
+internal sealed record GrantReply(bool Granted, bool Contended);
+
+internal sealed record RenewRequest(string JobId);
+
+/// <summary>Whether other jobs wait for the node's resources (see <see cref="GrantReply"/>).</summary>
+internal sealed record RenewReply(bool Contended);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RegisterRequest))]
 [JsonSerializable(typeof(RegisterReply))]
@@ -82,5 +96,9 @@ internal sealed record WorkerStateReply(bool Running, int? ExitCode);
 [JsonSerializable(typeof(StartWorkerReply))]
 [JsonSerializable(typeof(WorkerRequest))]
 [JsonSerializable(typeof(WorkerStateReply))]
+[JsonSerializable(typeof(GrantRequest))]
+[JsonSerializable(typeof(GrantReply))]
+[JsonSerializable(typeof(RenewRequest))]
+[JsonSerializable(typeof(RenewReply))]
 [JsonSerializable(typeof(ClusterStatus))]
 internal sealed partial class ControlJson : JsonSerializerContext;

@@ -15,11 +15,13 @@ public class ControlService
 {
     private readonly HeadState? _head;
     private readonly NodeAgent _agent;
+    private readonly NodeLedger _ledger;
 
-    internal ControlService(HeadState? head, NodeAgent agent)
+    internal ControlService(HeadState? head, NodeAgent agent, NodeLedger ledger)
     {
         _head = head;
         _agent = agent;
+        _ledger = ledger;
     }
 
     /// <summary>Binds the methods. Called by gRPC.</summary>
@@ -41,6 +43,9 @@ public class ControlService
         binder.AddMethod(Control.KillWorker, service is null ? null : service.KillWorker);
         binder.AddMethod(Control.WorkerState, service is null ? null : service.WorkerState);
         binder.AddMethod(Control.EndJob, service is null ? null : service.EndJob);
+        binder.AddMethod(Control.Acquire, service is null ? null : service.Acquire);
+        binder.AddMethod(Control.Return, service is null ? null : service.Return);
+        binder.AddMethod(Control.Renew, service is null ? null : service.Renew);
     }
 
     /// <summary>A node joins.</summary>
@@ -103,9 +108,25 @@ public class ControlService
     public virtual Task<byte[]> WorkerState(byte[] request, ServerCallContext context) =>
         Node(request, ControlJson.Default.WorkerRequest, ControlJson.Default.WorkerStateReply, r => _agent.State(r));
 
-    /// <summary>Ends every worker process of a job on this node.</summary>
+    /// <summary>Ends every worker process of a job on this node, and gives back what it was granted here.</summary>
     public virtual Task<byte[]> EndJob(byte[] request, ServerCallContext context) =>
-        Node(request, ControlJson.Default.JobEndRequest, ControlJson.Default.Nothing, r => _agent.EndJob(r));
+        Node(request, ControlJson.Default.JobEndRequest, ControlJson.Default.Nothing, r =>
+        {
+            _ledger.EndJob(r.JobId);
+            return _agent.EndJob(r);
+        });
+
+    /// <summary>Grants a job resources of this node: now, or within the long poll once they are free (else "not granted").</summary>
+    public virtual Task<byte[]> Acquire(byte[] request, ServerCallContext context) =>
+        Node(request, ControlJson.Default.GrantRequest, ControlJson.Default.GrantReply, r => _ledger.AcquireAsync(r, NodeLedger.LongPoll, context.CancellationToken));
+
+    /// <summary>A job gives back resources it was granted.</summary>
+    public virtual Task<byte[]> Return(byte[] request, ServerCallContext context) =>
+        Node(request, ControlJson.Default.GrantRequest, ControlJson.Default.Nothing, r => _ledger.Return(r));
+
+    /// <summary>A job's driver is alive: its grants here stay. Says whether other jobs wait for them.</summary>
+    public virtual Task<byte[]> Renew(byte[] request, ServerCallContext context) =>
+        Node(request, ControlJson.Default.RenewRequest, ControlJson.Default.RenewReply, r => _ledger.Renew(r));
 
     private Task<byte[]> Head<TRequest, TReply>(byte[] request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TReply> replyType, Func<HeadState, TRequest, TReply> handle) =>
         _head is { } head

@@ -6,7 +6,7 @@ namespace GenRay.Cluster.Nodes;
 
 /// <summary>
 /// A node daemon (Ray's raylet, and on the head also its GCS): registers with the head and heartbeats, starts
-/// and ends the worker processes jobs ask for, caches the code jobs ship.
+/// and ends the worker processes jobs ask for, caches the code jobs ship, and grants its resources to jobs.
 /// </summary>
 internal static class NodeDaemon
 {
@@ -23,11 +23,12 @@ internal static class NodeDaemon
         var cache = options.CacheDirectory ?? Path.Combine(Home(), "cache");
         using var agent = new NodeAgent(options, cache);
         using var head = options.HeadAddress is null ? new HeadState("") : null;
+        var ledger = new NodeLedger(resources, TimeProvider.System);
         var server = new NodeServer();
         try
         {
             server.StartAsync(Bind(options.Host), options.Port, options.Host,
-                builder => builder.Services.AddSingleton(new ControlService(head, agent)),
+                builder => builder.Services.AddSingleton(new ControlService(head, agent, ledger)),
                 app => app.MapGrpcService<ControlService>()).GetAwaiter().GetResult();
         }
         catch (IOException error)
@@ -70,6 +71,7 @@ internal static class NodeDaemon
             var headSilent = false;
             while (!stop.WaitHandle.WaitOne(HeartbeatPeriod))
             {
+                ledger.Expire();
                 try
                 {
                     var beat = new HeartbeatRequest(nodeId, agent.Workers, []);

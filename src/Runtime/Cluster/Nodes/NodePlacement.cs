@@ -3,9 +3,9 @@ using GenRay.Scheduling;
 namespace GenRay.Cluster.Nodes;
 
 /// <summary>
-/// Where a driver's admitted work goes in a cluster: a node that can hold its resources now, the least loaded
-/// first so load spreads; custom resources only where a node has them. Work that fits no node at the moment
-/// waits here until some node gives resources back.
+/// Where a driver's admitted work goes in a cluster: a node where the job's grant can hold its resources now,
+/// the least loaded first so load spreads; custom resources only where a node has them. Work that fits no
+/// node at the moment waits here until resources come back or a node grants more (<see cref="NodeGrants"/>).
 /// </summary>
 internal sealed class NodePlacement(IReadOnlyList<NodeSlot> nodes)
 {
@@ -57,16 +57,30 @@ internal sealed class NodePlacement(IReadOnlyList<NodeSlot> nodes)
         }
     }
 
+    /// <summary>
+    /// Gives back what a node holds free for the job, to the node (set by <see cref="NodeGrants"/>): called when the
+    /// job's work frees resources on a node where other jobs wait.
+    /// </summary>
+    public Action<NodeSlot>? GiveBack { get; set; }
+
+    /// <summary>
+    /// Work gave <paramref name="request"/> back to the job's holdings on <paramref name="node"/>: its waiting work
+    /// may take them, unless other jobs wait at that node, who get them first.
+    /// </summary>
     public void Release(NodeSlot node, ResourceRequest request)
     {
         if (!request.IsEmpty)
         {
             node.Resources.Release(request);
+            if (node.Contended)
+            {
+                GiveBack?.Invoke(node);
+            }
         }
         RunWaiting();
     }
 
-    /// <summary>Runs <paramref name="retry"/> the next time a node gives resources back (or a node's state changes).</summary>
+    /// <summary>Runs <paramref name="retry"/> the next time resources come back or are granted (or a node's state changes).</summary>
     public void Wait(Action retry)
     {
         lock (_lock)
@@ -93,9 +107,9 @@ internal sealed class NodePlacement(IReadOnlyList<NodeSlot> nodes)
         }
     }
 
-    /// <summary>Null when some live node could hold <paramref name="request"/>; otherwise why none can.</summary>
+    /// <summary>Null when some live node could hold <paramref name="request"/> (by its totals, whatever it granted); otherwise why none can.</summary>
     public string? Infeasible(ResourceRequest request) =>
-        Nodes.Any(n => n.IsAlive && n.Resources.CanEverHold(request))
+        Nodes.Any(n => n.IsAlive && n.Capacity.CanEverHold(request))
             ? null
             : $"no node of the cluster has all it asks for (nodes: {string.Join("; ", Nodes.Where(n => n.IsAlive))})";
 }
