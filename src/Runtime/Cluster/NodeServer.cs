@@ -71,6 +71,7 @@ internal sealed class NodeServer : IAsyncDisposable
         await app.StartAsync().ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Address = $"{advertise ?? (bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString())}:{new Uri(bound).Port}";
+        Store.ShareOnHold = SharedMemory.SameMachine(Address);
         _app = app;
     }
 

@@ -16,8 +16,23 @@ internal sealed class ObjectStore
 
     public int Count => _entries.Count;
 
+    /// <summary>
+    /// Whether values go to shared memory as soon as they are held, not when first fetched: set where the fetchers
+    /// are processes of this machine (loopback), so a fetch maps a file already written, as Ray's plasma store
+    /// holds large results from the moment they are made.
+    /// </summary>
+    public bool ShareOnHold { get; set; }
+
     /// <summary>Holds a serialized value (a large result) with one lease, the owner's.</summary>
-    public void Hold(ObjectId id, byte[] bytes) => _entries[id] = new Entry(id, null, bytes, leases: 1);
+    public void Hold(ObjectId id, byte[] bytes)
+    {
+        var entry = new Entry(id, null, bytes, leases: 1);
+        _entries[id] = entry;
+        if (ShareOnHold)
+        {
+            entry.TryShare(out _, out _);
+        }
+    }
 
     /// <summary>Adds a lease on a local value so another process can fetch it.</summary>
     public void Export(ObjectRef value)
