@@ -83,7 +83,8 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
     internal Cluster.Fetched Fetch(Cluster.RemoteValue location, ObjectId id) => Executor.Fetch(location, id);
 
     /// <summary>Reads a value that came from another process, in this runtime's wire context.</summary>
-    internal T DeserializeValue<T>(System.Buffers.ReadOnlySequence<byte> bytes, string what)
+    /// <summary>Reads a value; <paramref name="what"/> (a ref) is formatted only into an error, never on the hot path.</summary>
+    internal T DeserializeValue<T>(System.Buffers.ReadOnlySequence<byte> bytes, object what)
     {
         using var scope = Serialization.WireContext.Enter(Wire);
         try
@@ -97,7 +98,6 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
         }
     }
 
-    internal T DeserializeValue<T>(byte[] bytes, string what) => DeserializeValue<T>(new System.Buffers.ReadOnlySequence<byte>(bytes), what);
     internal CancellationToken ShutdownToken => _shutdown.Token;
 
     internal static RayRuntime? Current => Volatile.Read(ref s_current);

@@ -65,7 +65,7 @@ public sealed class ObjectRef<T> : ObjectRef
             }
             using (var fetched = Runtime.Fetch(location, Id))
             {
-                _value = Runtime.DeserializeValue<T>(fetched.Bytes, $"{this}");
+                _value = Runtime.DeserializeValue<T>(fetched.Bytes, this);
             }
             Remote = null;
         }
@@ -76,7 +76,7 @@ public sealed class ObjectRef<T> : ObjectRef
         T value;
         try
         {
-            value = Runtime.DeserializeValue<T>(bytes, $"{this}");
+            value = Runtime.DeserializeValue<T>(bytes, this);
         }
         catch (RayException error)
         {
