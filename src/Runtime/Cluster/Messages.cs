@@ -11,7 +11,10 @@ internal static class Messages
 
     public delegate void Writer(ref MessagePackWriter writer);
 
-    public static byte[] Build(Writer write)
+    public static byte[] Build(Writer write) => Build(write, kind: 0, fields: -1);
+
+    // With fields >= 0, the message's header ([kind, ...]) goes first: no wrapping delegate per message.
+    private static byte[] Build(Writer write, MessageKind kind, int fields)
     {
         // One buffer per thread, reused; a message built while another is being built (a value inside a message)
         // takes a buffer of its own.
@@ -21,6 +24,11 @@ internal static class Messages
         try
         {
             var writer = new MessagePackWriter(buffer);
+            if (fields >= 0)
+            {
+                writer.WriteArrayHeader(fields + 1);
+                writer.Write((byte)kind);
+            }
             write(ref writer);
             writer.Flush();
             return buffer.WrittenSpan.ToArray();
@@ -46,12 +54,7 @@ internal static class Messages
                 "processes may hold. Pass large values by reference: var r = Ray.Put(value); then give r to the call.");
 
     /// <summary>A message: <c>[kind, fields…]</c>.</summary>
-    public static byte[] Build(MessageKind kind, int fields, Writer write) => Build((ref MessagePackWriter writer) =>
-    {
-        writer.WriteArrayHeader(fields + 1);
-        writer.Write((byte)kind);
-        write(ref writer);
-    });
+    public static byte[] Build(MessageKind kind, int fields, Writer write) => Build(write, kind, fields);
 
     /// <summary>
     /// Encodes a message for sending, in a wire context. A value that cannot be encoded, or a message too large for
