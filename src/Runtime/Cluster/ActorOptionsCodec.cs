@@ -22,19 +22,7 @@ internal static class ActorOptionsCodec
         writer.Write(options.Namespace);
         TaskOptionsCodec.WriteNullable(ref writer, options.NumCpus);
         TaskOptionsCodec.WriteNullable(ref writer, options.NumGpus);
-        if (options.Resources is { } resources)
-        {
-            writer.WriteMapHeader(resources.Count);
-            foreach (var (name, amount) in resources)
-            {
-                writer.Write(name);
-                writer.Write(amount);
-            }
-        }
-        else
-        {
-            writer.WriteNil();
-        }
+        TaskOptionsCodec.WriteResources(ref writer, options.Resources);
         WriteNullable(ref writer, options.MaxRestarts);
         WriteNullable(ref writer, options.MaxTaskRetries);
         WriteNullable(ref writer, options.MaxConcurrency);
@@ -57,16 +45,8 @@ internal static class ActorOptionsCodec
             Namespace = reader.ReadString(),
             NumCpus = reader.TryReadNil() ? null : reader.ReadDouble(),
             NumGpus = reader.TryReadNil() ? null : reader.ReadDouble(),
+            Resources = TaskOptionsCodec.ReadResources(ref reader),
         };
-        if (!reader.TryReadNil())
-        {
-            var resources = new Dictionary<string, double>(StringComparer.Ordinal);
-            for (var i = reader.ReadMapHeader(); i > 0; i--)
-            {
-                resources[reader.ReadString() ?? ""] = reader.ReadDouble();
-            }
-            options.Resources = resources;
-        }
         options.MaxRestarts = reader.TryReadNil() ? null : reader.ReadInt32();
         options.MaxTaskRetries = reader.TryReadNil() ? null : reader.ReadInt32();
         options.MaxConcurrency = reader.TryReadNil() ? null : reader.ReadInt32();

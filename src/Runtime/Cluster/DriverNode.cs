@@ -531,15 +531,19 @@ internal sealed class DriverNode : ClusterNode
 
     private void Ready(IDriverClient client, ObjectRef value)
     {
-        if (Messages.ForSending(WireContext, MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
-            {
-                IdCodec.Write(ref w, value.Id);
-                Outcome.Write(ref w, value, this);
-            }, onFailure: null, client.Name) is { } message && !client.IsLost)
+        if (Messages.ForSending<(ObjectRef Value, DriverNode Driver), object?>(WireContext, MessageKind.ObjectReady, 2, s_ready, (value, this), null, null, client.Name) is { } message
+            && !client.IsLost)
         {
             client.Send(message);
         }
     }
+
+    private static readonly Messages.Writer<(ObjectRef Value, DriverNode Driver)> s_ready =
+        static (ref MessagePackWriter w, in (ObjectRef Value, DriverNode Driver) ready) =>
+        {
+            IdCodec.Write(ref w, ready.Value.Id);
+            Outcome.Write(ref w, ready.Value, ready.Driver);
+        };
 
     // A named actor of this job: its name is claimed across the cluster, so no other job's actor takes it.
     private void ClaimName(ActorCore actor) => _cluster!.ClaimName(Named(actor));

@@ -11,10 +11,15 @@ internal static class Messages
 
     public delegate void Writer(ref MessagePackWriter writer);
 
-    public static byte[] Build(Writer write) => Build(write, kind: 0, fields: -1);
+    /// <summary>Writes a message's fields from <paramref name="state"/>: hot paths pass a static lambda and a struct, allocating no closure.</summary>
+    public delegate void Writer<TState>(ref MessagePackWriter writer, in TState state);
+
+    private static readonly Writer<Writer> s_plain = static (ref MessagePackWriter writer, in Writer write) => write(ref writer);
+
+    public static byte[] Build(Writer write) => Build(s_plain, write, kind: 0, fields: -1);
 
     // With fields >= 0, the message's header ([kind, ...]) goes first: no wrapping delegate per message.
-    private static byte[] Build(Writer write, MessageKind kind, int fields)
+    private static byte[] Build<TState>(Writer<TState> write, in TState state, MessageKind kind, int fields)
     {
         // One buffer per thread, reused; a message built while another is being built (a value inside a message)
         // takes a buffer of its own.
@@ -29,7 +34,7 @@ internal static class Messages
                 writer.WriteArrayHeader(fields + 1);
                 writer.Write((byte)kind);
             }
-            write(ref writer);
+            write(ref writer, state);
             writer.Flush();
             return buffer.WrittenSpan.ToArray();
         }
@@ -54,24 +59,32 @@ internal static class Messages
                 "processes may hold. Pass large values by reference: var r = Ray.Put(value); then give r to the call.");
 
     /// <summary>A message: <c>[kind, fields…]</c>.</summary>
-    public static byte[] Build(MessageKind kind, int fields, Writer write) => Build(write, kind, fields);
+    public static byte[] Build(MessageKind kind, int fields, Writer write) => Build(s_plain, write, kind, fields);
 
     /// <summary>
     /// Encodes a message for sending, in a wire context. A value that cannot be encoded, or a message too large for
     /// one frame, fails only the work it carries: <paramref name="onFailure"/> hears why (naming <paramref name="peer"/>)
     /// and the result is null. Without <paramref name="onFailure"/> the error is thrown.
     /// </summary>
-    public static byte[]? ForSending(Serialization.WireContext context, MessageKind kind, int fields, Writer write, Action<Exception>? onFailure, string peer)
+    public static byte[]? ForSending(Serialization.WireContext context, MessageKind kind, int fields, Writer write, Action<Exception>? onFailure, string peer) =>
+        ForSending<Writer, Action<Exception>?>(context, kind, fields, s_plain, write, onFailure is null ? null : s_fail, onFailure, peer);
+
+    private static readonly Action<Exception, Action<Exception>?> s_fail = static (error, onFailure) => onFailure!(error);
+
+    /// <summary>As above, with the fields written from <paramref name="state"/>, which <paramref name="onFailure"/> also gets.</summary>
+    public static byte[]? ForSending<TState, TFailure>(
+        Serialization.WireContext context, MessageKind kind, int fields, Writer<TState> write, in TState state,
+        Action<Exception, TFailure>? onFailure, TFailure failureState, string peer)
     {
         byte[] message;
         try
         {
             using var scope = Serialization.WireContext.Enter(context);
-            message = Build(kind, fields, write);
+            message = Build(write, state, kind, fields);
         }
         catch (Exception error) when (error is MessagePackSerializationException or RayException && onFailure is not null)
         {
-            onFailure!(new RayException($"Sending to {peer} failed: {error.Message}", error));
+            onFailure!(new RayException($"Sending to {peer} failed: {error.Message}", error), failureState);
             return null;
         }
         if (TooLarge(message) is { } tooLarge)
@@ -80,7 +93,7 @@ internal static class Messages
             {
                 throw tooLarge;
             }
-            onFailure(tooLarge);
+            onFailure(tooLarge, failureState);
             return null;
         }
         return message;

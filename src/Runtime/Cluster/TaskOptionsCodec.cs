@@ -19,19 +19,7 @@ internal static class TaskOptionsCodec
         writer.WriteArrayHeader(7);
         WriteNullable(ref writer, options.NumCpus);
         WriteNullable(ref writer, options.NumGpus);
-        if (options.Resources is { } resources)
-        {
-            writer.WriteMapHeader(resources.Count);
-            foreach (var (name, amount) in resources)
-            {
-                writer.Write(name);
-                writer.Write(amount);
-            }
-        }
-        else
-        {
-            writer.WriteNil();
-        }
+        WriteResources(ref writer, options.Resources);
         if (options.MaxRetries is { } retries)
         {
             writer.Write(retries);
@@ -80,16 +68,8 @@ internal static class TaskOptionsCodec
         {
             NumCpus = reader.TryReadNil() ? null : reader.ReadDouble(),
             NumGpus = reader.TryReadNil() ? null : reader.ReadDouble(),
+            Resources = ReadResources(ref reader),
         };
-        if (!reader.TryReadNil())
-        {
-            var resources = new Dictionary<string, double>(StringComparer.Ordinal);
-            for (var i = reader.ReadMapHeader(); i > 0; i--)
-            {
-                resources[reader.ReadString() ?? ""] = reader.ReadDouble();
-            }
-            options.Resources = resources;
-        }
         options.MaxRetries = reader.TryReadNil() ? null : reader.ReadInt32();
         options.RetryExceptions = reader.TryReadNil() ? null : reader.ReadBoolean();
         if (!reader.TryReadNil())
@@ -106,6 +86,36 @@ internal static class TaskOptionsCodec
         }
         options.Name = reader.ReadString();
         return options;
+    }
+
+    /// <summary>Custom resources by name, or nil (shared with <see cref="ActorOptionsCodec"/>).</summary>
+    internal static void WriteResources(ref MessagePackWriter writer, IDictionary<string, double>? resources)
+    {
+        if (resources is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+        writer.WriteMapHeader(resources.Count);
+        foreach (var (name, amount) in resources)
+        {
+            writer.Write(name);
+            writer.Write(amount);
+        }
+    }
+
+    internal static Dictionary<string, double>? ReadResources(ref MessagePackReader reader)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+        var resources = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var i = reader.ReadMapHeader(); i > 0; i--)
+        {
+            resources[reader.ReadString() ?? ""] = reader.ReadDouble();
+        }
+        return resources;
     }
 
     internal static void WriteNullable(ref MessagePackWriter writer, double? value)

@@ -73,15 +73,40 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
         task.RemoteId = taskId;
         task.RemoteHost = this;
         _tasks[taskId] = task;
-        Send(MessageKind.ExecuteTask, 5, (ref MessagePackWriter w) =>
-        {
-            w.Write(taskId);
-            w.Write(lease.Id);
-            IdCodec.Write(ref w, task.ResultRef.Id);
-            w.Write(methodId);
-            task.WriteArgumentsTo(ref w);
-        }, onFailure: error => NotSent(taskId, error));
+        Send(MessageKind.ExecuteTask, 5, s_execute, (taskId, lease.Id, task, methodId), s_notSent, (this, taskId));
     }
+
+    // Static, with their state passed in: a task or a call sent allocates no closure.
+    private static readonly Messages.Writer<(long TaskId, long LeaseId, TaskInvocation Task, string MethodId)> s_execute =
+        static (ref MessagePackWriter w, in (long TaskId, long LeaseId, TaskInvocation Task, string MethodId) sent) =>
+        {
+            w.Write(sent.TaskId);
+            w.Write(sent.LeaseId);
+            IdCodec.Write(ref w, sent.Task.ResultRef.Id);
+            w.Write(sent.MethodId);
+            sent.Task.WriteArgumentsTo(ref w);
+        };
+
+    private static readonly Action<Exception, (WorkerHandle Worker, long TaskId)> s_notSent = static (error, sent) => sent.Worker.NotSent(sent.TaskId, error);
+
+    private static readonly Messages.Writer<(long CallId, RemoteActor Actor, ActorCall Call)> s_call =
+        static (ref MessagePackWriter w, in (long CallId, RemoteActor Actor, ActorCall Call) sent) =>
+        {
+            w.Write(sent.CallId);
+            IdCodec.Write(ref w, sent.Actor.Id);
+            IdCodec.Write(ref w, sent.Call.ResultRef.Id);
+            w.Write(sent.Call.Method.Id);
+            sent.Call.WriteArgumentsForWire(ref w);
+        };
+
+    // A call sent as the worker died stays in flight: the actor's restart retries or fails it (MaxTaskRetries).
+    private static readonly Action<Exception, (WorkerHandle Worker, ActorCall Call)> s_callNotSent = static (error, sent) =>
+    {
+        if (!sent.Worker.IsLost)
+        {
+            sent.Call.Fail(error);
+        }
+    };
 
     // The task could not be sent. Its worker died (a system failure, retried), or a value among its arguments could not
     // be leased from its holder, which may have died: then the driver rebuilds the value and sends the task again.
@@ -159,21 +184,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     }
 
     public void CallActor(RemoteActor actor, long callId, ActorCall call) =>
-        Send(MessageKind.CallActor, 5, (ref MessagePackWriter w) =>
-        {
-            w.Write(callId);
-            IdCodec.Write(ref w, actor.Id);
-            IdCodec.Write(ref w, call.ResultRef.Id);
-            w.Write(call.Method.Id);
-            call.WriteArgumentsForWire(ref w);
-        }, onFailure: error =>
-        {
-            // A call sent as the worker died stays in flight: the actor's restart retries or fails it (MaxTaskRetries).
-            if (!IsLost)
-            {
-                call.Fail(error);
-            }
-        });
+        Send(MessageKind.CallActor, 5, s_call, (callId, actor, call), s_callNotSent, (this, call));
 
     public void KillActor(RemoteActor actor, string reason)
     {
@@ -202,6 +213,21 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
         });
 
     public void Shutdown() => Send(MessageKind.Shutdown, 0, static (ref MessagePackWriter _) => { });
+
+    /// <summary>As below, the fields written from <paramref name="state"/> and the failure told with <paramref name="failure"/>.</summary>
+    private void Send<TState, TFailure>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state, Action<Exception, TFailure> onFailure, TFailure failure)
+    {
+        if (Messages.ForSending(_driver.WireContext, kind, fields, write, state, onFailure, failure, Name) is not { } message)
+        {
+            return;
+        }
+        if (_lost is { } why)
+        {
+            onFailure(new RayException($"{Name} {why}."), failure);
+            return;
+        }
+        _connection!.Send(message);
+    }
 
     /// <summary>Sends a message built in the driver's wire context; a value that cannot be encoded fails only its own work.</summary>
     private void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)

@@ -280,6 +280,15 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     }
 
     /// <summary>Sends a message built in this worker's wire context.</summary>
+    /// <summary>Sends a message whose fields are written from <paramref name="state"/> (no closure: the hot paths' results).</summary>
+    public void Send<TState>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state)
+    {
+        if (Messages.ForSending<TState, object?>(WireContext, kind, fields, write, state, null, null, "the driver") is { } message)
+        {
+            (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message);
+        }
+    }
+
     public void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
     {
         if (Messages.ForSending(WireContext, kind, fields, write, onFailure, "the driver") is not { } message)
@@ -482,13 +491,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             return;
         }
         _calls[callId] = call;
-        var sender = new ResultSender(this, (ref MessagePackWriter w, ObjectRef result) =>
-        {
-            _calls.TryRemove(callId, out _);
-            w.Write(callId);
-            IdCodec.Write(ref w, actorId);
-            Outcome.Write(ref w, result, this);
-        }, MessageKind.CallDone, 3);
+        var sender = new CallDoneSender(this, callId, actorId);
         if (!call.ResultRef.TryAddListener(sender))
         {
             sender.OnObjectReady(call.ResultRef);
@@ -531,16 +534,19 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     /// <summary>Reports a task's outcome and run time to the driver once it is done, and lets its lease go on.</summary>
     private sealed class TaskDoneSender(WorkerNode worker, TaskInvocation task, long taskId) : IObjectListener
     {
+        private static readonly Messages.Writer<(long TaskId, double Micros, ObjectRef Result, WorkerNode Worker)> s_write =
+            static (ref MessagePackWriter w, in (long TaskId, double Micros, ObjectRef Result, WorkerNode Worker) done) =>
+            {
+                w.Write(done.TaskId);
+                w.Write(done.Micros);
+                Outcome.Write(ref w, done.Result, done.Worker);
+            };
+
         public void OnObjectReady(ObjectRef completed)
         {
             worker._running.TryRemove(taskId, out _);
             var micros = task.StartedAt == 0 ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(task.StartedAt).TotalMicroseconds;
-            worker.Send(MessageKind.TaskDone, 3, (ref MessagePackWriter w) =>
-            {
-                w.Write(taskId);
-                w.Write(micros);
-                Outcome.Write(ref w, completed, worker);
-            });
+            worker.Send(MessageKind.TaskDone, 3, s_write, (taskId, micros, completed, worker));
             task.LeaseQueue?.Finished(task);
         }
     }
@@ -577,14 +583,20 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
     }
 
-    /// <summary>Sends a result to the driver once it is ready.</summary>
-    private sealed class ResultSender(WorkerNode worker, ResultSender.Writer write, MessageKind kind, int fields) : IObjectListener
+    /// <summary>Sends an actor call's outcome to the driver once it is ready.</summary>
+    private sealed class CallDoneSender(WorkerNode worker, long callId, ActorId actorId) : IObjectListener
     {
-        public delegate void Writer(ref MessagePackWriter writer, ObjectRef result);
+        private static readonly Messages.Writer<(long CallId, ActorId ActorId, ObjectRef Result, WorkerNode Worker)> s_write =
+            static (ref MessagePackWriter w, in (long CallId, ActorId ActorId, ObjectRef Result, WorkerNode Worker) done) =>
+            {
+                w.Write(done.CallId);
+                IdCodec.Write(ref w, done.ActorId);
+                Outcome.Write(ref w, done.Result, done.Worker);
+            };
 
-        public void OnObjectReady(ObjectRef completed) =>
-            worker.Send(kind, fields, (ref MessagePackWriter w) => write(ref w, completed));
+        public void OnObjectReady(ObjectRef completed) => worker.Send(MessageKind.CallDone, 3, s_write, (callId, actorId, completed, worker));
     }
+
 
     /// <summary>A named actor the driver told us about, whose class we know only by name until a typed lookup.</summary>
     private sealed class NamedActorStub(ActorId id, string typeId, string className)
