@@ -150,12 +150,7 @@ internal sealed class ActorDirectory
         where T : class
     {
         ArgumentNullException.ThrowIfNull(name);
-        ActorCore? actor;
-        lock (_lock)
-        {
-            _named.TryGetValue((@namespace, name), out actor);
-        }
-        actor ??= LookUp?.Invoke(name, @namespace);
+        var actor = Find(name, @namespace);
         if (actor is null)
         {
             throw new RayException(

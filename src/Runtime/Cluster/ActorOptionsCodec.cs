@@ -23,9 +23,9 @@ internal static class ActorOptionsCodec
         TaskOptionsCodec.WriteNullable(ref writer, options.NumCpus);
         TaskOptionsCodec.WriteNullable(ref writer, options.NumGpus);
         TaskOptionsCodec.WriteResources(ref writer, options.Resources);
-        WriteNullable(ref writer, options.MaxRestarts);
-        WriteNullable(ref writer, options.MaxTaskRetries);
-        WriteNullable(ref writer, options.MaxConcurrency);
+        TaskOptionsCodec.WriteNullable(ref writer, options.MaxRestarts);
+        TaskOptionsCodec.WriteNullable(ref writer, options.MaxTaskRetries);
+        TaskOptionsCodec.WriteNullable(ref writer, options.MaxConcurrency);
     }
 
     public static ActorOptions? Read(ref MessagePackReader reader)
@@ -51,17 +51,5 @@ internal static class ActorOptionsCodec
         options.MaxTaskRetries = reader.TryReadNil() ? null : reader.ReadInt32();
         options.MaxConcurrency = reader.TryReadNil() ? null : reader.ReadInt32();
         return options;
-    }
-
-    private static void WriteNullable(ref MessagePackWriter writer, int? value)
-    {
-        if (value is { } number)
-        {
-            writer.Write(number);
-        }
-        else
-        {
-            writer.WriteNil();
-        }
     }
 }

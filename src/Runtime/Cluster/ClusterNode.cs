@@ -28,6 +28,16 @@ internal abstract class ClusterNode : Executor
 
     public override Fetched Fetch(RemoteValue location, ObjectId id) => Server.Fetch(location.Holder, id);
 
+    /// <summary>An ObjectReady arrived: the object this process waited for (a result, a subscription) takes its outcome, and is no longer pinned for it.</summary>
+    public void Ready(ObjectId id, Outcome.Parsed outcome)
+    {
+        if (Objects.TryGet(id, out var value))
+        {
+            outcome.Apply(value, this);
+            Objects.Unpin(id);
+        }
+    }
+
     /// <summary>Whether the process at <paramref name="holder"/> is known to have died (its values are lost).</summary>
     public virtual bool HolderLost(string holder) => false;
 

@@ -59,13 +59,7 @@ internal sealed class DriverLink : IPeerHandler, IDriverClient
         _driver.Objects.Add(call.ResultRef, pin: true);
         _awaited[call.ResultRef.Id] = true;
         call.MarkSent();
-        Send(MessageKind.SubmitCall, 4, (ref MessagePackWriter w) =>
-        {
-            IdCodec.Write(ref w, call.ResultRef.Id);
-            IdCodec.Write(ref w, actor.Id);
-            w.Write(call.Method.Id);
-            call.WriteArgumentsForWire(ref w);
-        }, onFailure: error =>
+        Send(MessageKind.SubmitCall, 4, call.WriteSubmission, onFailure: error =>
         {
             _awaited.TryRemove(call.ResultRef.Id, out _);
             _driver.Objects.Unpin(call.ResultRef.Id);
@@ -140,11 +134,7 @@ internal sealed class DriverLink : IPeerHandler, IDriverClient
                 var id = IdCodec.ReadObjectId(ref reader);
                 var outcome = Outcome.Read(ref reader);
                 _awaited.TryRemove(id, out _);
-                if (_driver.Objects.TryGet(id, out var value))
-                {
-                    outcome.Apply(value, _driver);
-                    _driver.Objects.Unpin(id);
-                }
+                _driver.Ready(id, outcome);
                 break;
             }
             case MessageKind.KillRequest:

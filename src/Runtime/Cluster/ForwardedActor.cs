@@ -23,13 +23,7 @@ internal sealed class ForwardedActor : ActorCore
     {
         _worker.Objects.Add(call.ResultRef, pin: true);
         call.MarkSent();
-        _worker.Send(MessageKind.SubmitCall, 4, (ref MessagePackWriter w) =>
-        {
-            IdCodec.Write(ref w, call.ResultRef.Id);
-            IdCodec.Write(ref w, Id);
-            w.Write(call.Method.Id);
-            call.WriteArgumentsForWire(ref w);
-        }, onFailure: call.Fail);
+        _worker.Send(MessageKind.SubmitCall, 4, call.WriteSubmission, onFailure: call.Fail);
     }
 
     public override void Kick()

@@ -20,14 +20,7 @@ internal static class TaskOptionsCodec
         WriteNullable(ref writer, options.NumCpus);
         WriteNullable(ref writer, options.NumGpus);
         WriteResources(ref writer, options.Resources);
-        if (options.MaxRetries is { } retries)
-        {
-            writer.Write(retries);
-        }
-        else
-        {
-            writer.WriteNil();
-        }
+        WriteNullable(ref writer, options.MaxRetries);
         if (options.RetryExceptions is { } retry)
         {
             writer.Write(retry);
@@ -116,6 +109,18 @@ internal static class TaskOptionsCodec
             resources[reader.ReadString() ?? ""] = reader.ReadDouble();
         }
         return resources;
+    }
+
+    internal static void WriteNullable(ref MessagePackWriter writer, int? value)
+    {
+        if (value is { } number)
+        {
+            writer.Write(number);
+        }
+        else
+        {
+            writer.WriteNil();
+        }
     }
 
     internal static void WriteNullable(ref MessagePackWriter writer, double? value)

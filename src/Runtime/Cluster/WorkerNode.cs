@@ -336,11 +336,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
                     Objects.Unpin(id);
                     break;
                 }
-                if (Objects.TryGet(id, out var value))
-                {
-                    outcome.Apply(value, this);
-                    Objects.Unpin(id);
-                }
+                Ready(id, outcome);
                 break;
             }
             case MessageKind.Cancel:

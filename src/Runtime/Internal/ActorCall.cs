@@ -79,4 +79,16 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
 
     /// <summary>Writes the call's arguments (for sending it to the process where the actor lives).</summary>
     internal void WriteArgumentsForWire(ref MessagePack.MessagePackWriter writer) => WriteArgumentsTo(ref writer);
+
+    /// <summary>
+    /// Writes a SubmitCall message's fields: the call handed to the driver that routes it (a worker's driver, or the
+    /// driver owning another job's actor). <c>[resultId, actorId, methodId, args]</c>.
+    /// </summary>
+    internal void WriteSubmission(ref MessagePack.MessagePackWriter writer)
+    {
+        Cluster.IdCodec.Write(ref writer, ResultRef.Id);
+        Cluster.IdCodec.Write(ref writer, Actor.Id);
+        writer.Write(Method.Id);
+        WriteArgumentsTo(ref writer);
+    }
 }

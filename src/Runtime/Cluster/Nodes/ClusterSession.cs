@@ -165,17 +165,8 @@ internal sealed class ClusterSession : IDisposable
         {
             return;
         }
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await Control.CallAsync(_head, Control.DropName, actor, ControlJson.Default.NamedActor, ControlJson.Default.Nothing, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is RayException or ObjectDisposedException)
-            {
-                // The head is gone, or this job ended meanwhile (which frees its names).
-            }
-        });
+        // The head gone, or this job ended meanwhile, the name is freed anyway.
+        _ = Task.Run(() => Control.TellAsync(_head, Control.DropName, actor, ControlJson.Default.NamedActor, TimeSpan.FromSeconds(10)));
     }
 
     /// <summary>A node is gone: nothing more is placed there, and the driver gives up its workers there.</summary>

@@ -69,6 +69,22 @@ internal static class Control
         }
     }
 
+    /// <summary>
+    /// Calls a method whose reply says nothing, without the caller waiting on it: a peer that is gone or refuses is
+    /// let be, for callers whose state does not depend on it (what they tell expires or ends there anyway).
+    /// </summary>
+    public static async Task TellAsync<TRequest>(GrpcChannel channel, Method<byte[], byte[]> method, TRequest request, JsonTypeInfo<TRequest> requestType, TimeSpan timeout)
+    {
+        try
+        {
+            await CallAsync(channel, method, request, requestType, ControlJson.Default.Nothing, timeout).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is RayException or ObjectDisposedException)
+        {
+            // Gone, or the caller's session ended meanwhile.
+        }
+    }
+
     public static TReply Call<TRequest, TReply>(
         GrpcChannel channel, Method<byte[], byte[]> method, TRequest request,
         JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TReply> replyType, TimeSpan timeout) =>

@@ -126,23 +126,34 @@ internal sealed class NodeGrants(ClusterSession session) : IDisposable
         var idle = node.Resources.Free();
         var steady = Both(node.LastIdle, idle);
         node.LastIdle = idle;
-        if (steady.IsEmpty || !node.Resources.TryShrink(steady))
+        if (!Return(node, steady))
         {
             return false;
         }
         node.LastIdle = ResourceRequest.None;
-        _ = CallAsync(node, Control.Return, new GrantRequest(session.JobId, node.Capacity.Amounts(steady)), ControlJson.Default.GrantRequest);
         return true;
     }
 
     /// <summary>Gives back to <paramref name="node"/> all the job holds free there (other jobs wait for it).</summary>
     public void GiveBack(NodeSlot node)
     {
-        var free = node.Resources.Free();
-        if (!_stopped && !free.IsEmpty && node.Resources.TryShrink(free))
+        if (!_stopped)
         {
-            _ = CallAsync(node, Control.Return, new GrantRequest(session.JobId, node.Capacity.Amounts(free)), ControlJson.Default.GrantRequest);
+            Return(node, node.Resources.Free());
         }
+    }
+
+    // Takes free holdings out of the job's pool and gives them to the node; false when they are no longer all free.
+    // A node that cannot be reached holds nothing for long: its grants expire, or the head declares it dead.
+    private bool Return(NodeSlot node, ResourceRequest amounts)
+    {
+        if (amounts.IsEmpty || !node.Resources.TryShrink(amounts))
+        {
+            return false;
+        }
+        _ = Control.TellAsync(session.Channel(node.Address), Control.Return, new GrantRequest(session.JobId, node.Capacity.Amounts(amounts)),
+            ControlJson.Default.GrantRequest, TimeSpan.FromSeconds(5));
+        return true;
     }
 
     private void Renew(NodeSlot node)
@@ -172,18 +183,6 @@ internal sealed class NodeGrants(ClusterSession session) : IDisposable
         finally
         {
             node.DoneRenewing();
-        }
-    }
-
-    private async Task CallAsync<TRequest>(NodeSlot node, Grpc.Core.Method<byte[], byte[]> method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> type)
-    {
-        try
-        {
-            await Control.CallAsync(session.Channel(node.Address), method, request, type, ControlJson.Default.Nothing, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is RayException or ObjectDisposedException)
-        {
-            // A node that cannot be reached holds nothing for long: its grants expire, or the head declares it dead.
         }
     }
 
