@@ -279,7 +279,6 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         return answer.Task.GetAwaiter().GetResult();
     }
 
-    /// <summary>Sends a message built in this worker's wire context.</summary>
     /// <summary>Sends a message whose fields are written from <paramref name="state"/> (no closure: the hot paths' results).</summary>
     public void Send<TState>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state)
     {
@@ -289,6 +288,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
     }
 
+    /// <summary>Sends a message built in this worker's wire context.</summary>
     public void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
     {
         if (Messages.ForSending(WireContext, kind, fields, write, onFailure, "the driver") is not { } message)
@@ -590,9 +590,12 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
                 Outcome.Write(ref w, done.Result, done.Worker);
             };
 
-        public void OnObjectReady(ObjectRef completed) => worker.Send(MessageKind.CallDone, 3, s_write, (callId, actorId, completed, worker));
+        public void OnObjectReady(ObjectRef completed)
+        {
+            worker._calls.TryRemove(callId, out _); // done: nothing left to cancel
+            worker.Send(MessageKind.CallDone, 3, s_write, (callId, actorId, completed, worker));
+        }
     }
-
 
     /// <summary>A named actor the driver told us about, whose class we know only by name until a typed lookup.</summary>
     private sealed class NamedActorStub(ActorId id, string typeId, string className)
