@@ -415,14 +415,14 @@ internal sealed class DriverNode : ClusterNode
             reader.Skip();
             return; // calls to it will fail: the actor is unknown here
         }
-        // The options the worker's call gave it (name, restarts, resources...) are read first: the creation takes
-        // them as it is built, as if it had been made here.
-        var arguments = reader.CreatePeekReader();
-        reader.Skip();
-        using var options = InvocationContext.WithActorOptions(ActorOptionsCodec.Read(ref reader));
         try
         {
-            read(ref arguments).SubmitUntyped();
+            var creation = read(ref reader);
+            if (ActorOptionsCodec.Read(ref reader) is { } options)
+            {
+                creation.UseOptions(options); // the name, restarts and resources the worker's call gave it
+            }
+            creation.SubmitUntyped();
         }
         catch (RayException error)
         {

@@ -18,17 +18,28 @@ public abstract class ActorCreation : Invocation, ISchedulable
     {
         Type = type;
         ConstructorId = constructorId;
-        options ??= InvocationContext.TakeActorOptions(); // rebuilt from a worker's message: the options its call gave
-        Options = options is null ? type.Defaults : ActorOptions.Merge(type.Defaults, options);
-        var o = Options;
+        Use(options is null ? type.Defaults : ActorOptions.Merge(type.Defaults, options));
+    }
+
+    // The options, the resources they reserve, and their check.
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Request))]
+    private void Use(ActorOptions? o)
+    {
+        Options = o;
         Request = Runtime.Executor.AccountsResources
-            ? Runtime.Resources.Resolve($"Actor {type.Name}", o?.NumCpus ?? 0, o?.NumGpus ?? 0, o?.Resources)
+            ? Runtime.Resources.Resolve($"Actor {Type.Name}", o?.NumCpus ?? 0, o?.NumGpus ?? 0, o?.Resources)
             : ResourceRequest.None;
         if (o?.MaxConcurrency is < 1)
         {
-            throw new RayException($"Actor {type.Name}: MaxConcurrency must be 1 or more (it is {o.MaxConcurrency}).");
+            throw new RayException($"Actor {Type.Name}: MaxConcurrency must be 1 or more (it is {o.MaxConcurrency}).");
         }
     }
+
+    /// <summary>
+    /// Gives a creation read from the wire the per-call options it was made with (an actor a worker's code created:
+    /// the generated reader knows only the class's defaults). Before it is submitted.
+    /// </summary>
+    internal void UseOptions(ActorOptions options) => Use(ActorOptions.Merge(Type.Defaults, options));
 
     internal RemoteActorType Type { get; }
 
@@ -40,7 +51,7 @@ public abstract class ActorCreation : Invocation, ISchedulable
     /// <summary>Applies options decided elsewhere (the driver's, for an actor hosted in this worker).</summary>
     internal void Override(ActorOptions options) => Options = ActorOptions.Merge(Options, options);
 
-    internal ResourceRequest Request { get; }
+    internal ResourceRequest Request { get; private set; }
 
     internal ActorCore? Actor { get; private protected set; }
 

@@ -2,8 +2,7 @@ namespace GenRay.Internal;
 
 /// <summary>
 /// Ids an invocation being rebuilt from a message must take instead of fresh ones, so that a task's result or an
-/// actor has the same id in every process, and the options an actor's creation was given where it was made. Set
-/// around a registry reader call, on the reading thread.
+/// actor has the same id in every process. Set around a registry reader call, on the reading thread.
 /// </summary>
 /// <remarks>
 /// Scopes nest: reading an actor's constructor arguments can meet handles to other actors, each rebuilt in a
@@ -17,28 +16,17 @@ internal static class InvocationContext
     [ThreadStatic]
     private static ActorId? t_actorId;
 
-    [ThreadStatic]
-    private static ActorOptions? t_actorOptions;
-
     public static Scope WithResultId(ObjectId id)
     {
-        var scope = new Scope(t_resultId, t_actorId, t_actorOptions);
+        var scope = new Scope(t_resultId, t_actorId);
         t_resultId = id;
         return scope;
     }
 
     public static Scope WithActorId(ActorId id)
     {
-        var scope = new Scope(t_resultId, t_actorId, t_actorOptions);
+        var scope = new Scope(t_resultId, t_actorId);
         t_actorId = id;
-        return scope;
-    }
-
-    /// <summary>The options the next actor creation rebuilt on this thread takes (null: its own).</summary>
-    public static Scope WithActorOptions(ActorOptions? options)
-    {
-        var scope = new Scope(t_resultId, t_actorId, t_actorOptions);
-        t_actorOptions = options;
         return scope;
     }
 
@@ -57,20 +45,12 @@ internal static class InvocationContext
         return id;
     }
 
-    public static ActorOptions? TakeActorOptions()
-    {
-        var options = t_actorOptions;
-        t_actorOptions = null;
-        return options;
-    }
-
-    public readonly struct Scope(ObjectId? outerResultId, ActorId? outerActorId, ActorOptions? outerActorOptions) : IDisposable
+    public readonly struct Scope(ObjectId? outerResultId, ActorId? outerActorId) : IDisposable
     {
         public void Dispose()
         {
             t_resultId = outerResultId;
             t_actorId = outerActorId;
-            t_actorOptions = outerActorOptions;
         }
     }
 }
