@@ -14,9 +14,11 @@ public sealed class StopCommandTests : IDisposable
     {
         var process = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", script } })!;
         _started.Add(process);
-        // The record is written once the process is what it will be (after sh's exec), as a daemon writes it once serving.
+        // The record is written once the process is what it will be (sleep, after sh's trap and exec), as a daemon
+        // writes it once serving. Waiting for "sleep" itself, not for "no longer /bin/sh": Process.Start may return
+        // while the kernel is still inside sh's exec, when cmdline reads empty and sh has not set its trap yet.
         var deadline = Stopwatch.StartNew();
-        while (File.ReadAllText($"/proc/{process.Id}/cmdline").StartsWith("/bin/sh", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        while (!File.ReadAllText($"/proc/{process.Id}/cmdline").StartsWith("sleep", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(5))
         {
             Thread.Sleep(10);
         }
