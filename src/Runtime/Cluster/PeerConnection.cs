@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using MessagePack;
 
@@ -12,14 +13,20 @@ internal interface IPeerHandler
 }
 
 /// <summary>
-/// One long-lived gRPC duplex stream to a peer, used both ways. Outgoing messages queue; whoever finds the
-/// stream idle becomes its writer (no writer thread to wake: a lone message goes out on the sender's own thread)
-/// and drains everything queued into a single gRPC message (up to <see cref="MaxBatchBytes"/>), so a burst of
-/// thousands of task submissions costs a handful of writes, not one each. One reader loop decodes batches and
-/// hands each message to the handler in order, which keeps one caller's calls in order end to end.
+/// One long-lived gRPC duplex stream to a peer, used both ways. Outgoing messages queue; one writer at a time
+/// drains everything queued into a single gRPC message (up to <see cref="MaxBatchBytes"/>). A message that finds
+/// the stream quiet goes out at once on the sender's own thread (no thread to wake: one round trip at a time pays
+/// nothing for batching). A message that follows a write within <see cref="BusyWindow"/> is part of a burst: the
+/// write is left to a pool thread, and what the sender queues meanwhile goes in the same gRPC message, so a burst
+/// of thousands of submissions costs a handful of writes, not one each (every gRPC message costs microseconds of
+/// framing and a syscall on both sides). One reader loop decodes batches and hands each message to the handler in
+/// order, which keeps one caller's calls in order end to end.
 /// </summary>
-internal sealed class PeerConnection
+internal sealed class PeerConnection : IThreadPoolWorkItem
 {
+    /// <summary>Messages closer than this to the last write are a burst (submissions in a loop are 1–3 µs apart).</summary>
+    private static readonly long BusyWindow = Stopwatch.Frequency / 50_000; // 20 µs
+
     public const int MaxBatchBytes = 4 << 20;
     public const int MaxMessageBytes = 64 << 20;
 
@@ -30,6 +37,7 @@ internal sealed class PeerConnection
     private IPeerHandler? _handler;
     private int _done;
     private int _writing;
+    private long _lastWrite; // Stopwatch timestamp at the end of the last write
 
     public PeerConnection(string name, Func<byte[], CancellationToken, Task> write, IAsyncStreamReader<byte[]> read)
     {
@@ -58,9 +66,18 @@ internal sealed class PeerConnection
         _outbox.Enqueue(message);
         if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
         {
-            _ = WritePending();
+            if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastWrite) < BusyWindow)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+            else
+            {
+                _ = WritePending();
+            }
         }
     }
+
+    void IThreadPoolWorkItem.Execute() => _ = WritePending();
 
     public void Close(Exception? error = null)
     {
@@ -72,7 +89,7 @@ internal sealed class PeerConnection
         _handler?.OnClosed(this, error);
     }
 
-    // Runs synchronously on the sender's thread up to the first write that does not complete at once.
+    // Runs synchronously on its caller's thread up to the first write that does not complete at once.
     private async Task WritePending()
     {
         var batch = new List<byte[]>();
@@ -97,6 +114,7 @@ internal sealed class PeerConnection
                     continue;
                 }
                 await _write(Encode(batch, size), _closed.Token).ConfigureAwait(false);
+                Volatile.Write(ref _lastWrite, Stopwatch.GetTimestamp());
                 batch.Clear();
             }
         }
