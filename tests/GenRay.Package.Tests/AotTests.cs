@@ -41,8 +41,9 @@ public sealed class AotBuild : IDisposable
 
 /// <summary>
 /// GenRay under Native AOT: samples/AotSample published with PublishAot=true runs tasks and actors in worker
-/// processes (the native executable starts itself again as its workers), with generated serializers only; and
-/// its workers never outlive it, even when it is killed with SIGKILL.
+/// processes (the native executable starts itself again as its workers), with generated serializers only; it
+/// stops on SIGTERM and Ctrl+C as any program does; and its workers never outlive it, even when it is killed with
+/// SIGKILL.
 /// </summary>
 public sealed class AotTests(AotBuild build) : IClassFixture<AotBuild>
 {
@@ -82,6 +83,31 @@ public sealed class AotTests(AotBuild build) : IClassFixture<AotBuild>
 
         driver.Kill(); // SIGKILL: no chance to clean up; the workers must notice on their own
 
+        Assert.True(SpinWait.SpinUntil(() => workers.All(Gone), TimeSpan.FromSeconds(5)),
+            $"workers {string.Join(", ", workers.Where(p => !Gone(p)))} outlived their driver");
+    }
+
+    [Theory]
+    [InlineData("TERM")] // kill, docker stop, systemd
+    [InlineData("INT")]  // Ctrl+C
+    public async Task A_driver_stops_on_a_signal_as_any_program_does_and_its_workers_with_it(string signal)
+    {
+        Assert.True(build.ExitCode == 0, build.Log);
+        using var driver = Start("2", "--hang");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (await driver.StandardOutput.ReadLineAsync(timeout.Token) is { } line && line != "hanging")
+        {
+        }
+        var workers = ChildrenOf(driver.Id);
+        Assert.Equal(2, workers.Count);
+
+        using (var kill = Process.Start("kill", ["-s", signal, driver.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(timeout.Token);
+        }
+
+        // GenRay's embedded endpoint once took the signal for itself: the endpoint stopped, the program ran on.
+        Assert.True(driver.WaitForExit(TimeSpan.FromSeconds(10)), $"the driver ignored SIG{signal}");
         Assert.True(SpinWait.SpinUntil(() => workers.All(Gone), TimeSpan.FromSeconds(5)),
             $"workers {string.Join(", ", workers.Where(p => !Gone(p)))} outlived their driver");
     }
