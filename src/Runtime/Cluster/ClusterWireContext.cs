@@ -51,7 +51,7 @@ internal sealed class ClusterWireContext : WireContext
             writer.Write(remote.Holder);
             return;
         }
-        var bytes = Messages.Value(this, (ref MessagePackWriter w) => value.WriteValue(ref w));
+        var bytes = Messages.ValueOf(this, value);
         if (bytes.Length <= InlineLimit)
         {
             writer.Write(Inline);

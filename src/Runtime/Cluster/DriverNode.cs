@@ -377,7 +377,7 @@ internal sealed class DriverNode : ClusterNode
     public void SubmitFrom(WorkerHandle worker, ref MessagePackReader reader)
     {
         var resultId = IdCodec.ReadObjectId(ref reader);
-        var methodId = reader.ReadString() ?? "";
+        var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
         TaskInvocation task;
         try
         {
@@ -436,7 +436,7 @@ internal sealed class DriverNode : ClusterNode
     {
         var resultId = IdCodec.ReadObjectId(ref reader);
         var actorId = IdCodec.ReadActorId(ref reader);
-        var methodId = reader.ReadString() ?? "";
+        var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
         ActorCall call;
         try
         {
@@ -449,8 +449,8 @@ internal sealed class DriverNode : ClusterNode
             }
             using var ids = InvocationContext.WithResultId(resultId);
             using var wire = Serialization.WireContext.Enter(WireContext);
-            call = RemoteRegistry.TryGetActorMethod(methodId, actor, out var read)
-                ? read(ref reader)
+            call = RemoteRegistry.TryGetActorMethod(methodId, out var read)
+                ? read(ref reader, actor)
                 : throw new RayException($"The driver of {actor.DisplayName} has no actor method '{methodId}': {caller.Name} runs different code.");
         }
         catch (RayException error)

@@ -68,7 +68,7 @@ internal sealed class Lineage(DriverNode driver)
                 }
                 var fetched = result.Remote is { } rebuilt
                     ? driver.Fetch(rebuilt, result.Id)
-                    : Fetched.Of(Messages.Value(driver.WireContext, (ref MessagePackWriter w) => result.WriteValue(ref w)));
+                    : Fetched.Of(Messages.ValueOf(driver.WireContext, result));
                 location.Lineage = null; // the caller keeps the value now
                 return fetched;
             }

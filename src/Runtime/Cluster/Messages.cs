@@ -100,9 +100,16 @@ internal static class Messages
     }
 
     /// <summary>Encodes a value with the wire formatters, in a wire context, into bytes.</summary>
-    public static byte[] Value(Serialization.WireContext context, Writer write)
+    public static byte[] Value(Serialization.WireContext context, Writer write) => Value(context, s_plain, write);
+
+    /// <summary>The value of a completed object, encoded as above (no closure per value: results are encoded by the thousand).</summary>
+    public static byte[] ValueOf(Serialization.WireContext context, ObjectRef value) => Value(context, s_objectValue, value);
+
+    private static readonly Writer<ObjectRef> s_objectValue = static (ref MessagePackWriter writer, in ObjectRef value) => value.WriteValue(ref writer);
+
+    private static byte[] Value<TState>(Serialization.WireContext context, Writer<TState> write, in TState state)
     {
         using var scope = Serialization.WireContext.Enter(context);
-        return Build(write);
+        return Build(write, state, kind: 0, fields: -1);
     }
 }

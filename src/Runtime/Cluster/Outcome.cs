@@ -53,7 +53,7 @@ internal static class Outcome
         byte[] bytes;
         try
         {
-            bytes = Messages.Value(node.WireContext, (ref MessagePackWriter w) => result.WriteValue(ref w));
+            bytes = Messages.ValueOf(node.WireContext, result);
         }
         catch (Exception error) when (error is MessagePackSerializationException or RayException)
         {

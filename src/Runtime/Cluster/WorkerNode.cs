@@ -371,7 +371,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         var taskId = reader.ReadInt64();
         var leaseId = reader.ReadInt64();
         var resultId = IdCodec.ReadObjectId(ref reader);
-        var methodId = reader.ReadString() ?? "";
+        var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
         TaskInvocation task;
         try
         {
@@ -458,7 +458,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         var callId = reader.ReadInt64();
         var actorId = IdCodec.ReadActorId(ref reader);
         var resultId = IdCodec.ReadObjectId(ref reader);
-        var methodId = reader.ReadString() ?? "";
+        var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
         ActorCall call;
         try
         {
@@ -470,8 +470,8 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             ActorCore actor = hosted;
             using var ids = InvocationContext.WithResultId(resultId);
             using var wire = Serialization.WireContext.Enter(WireContext);
-            call = RemoteRegistry.TryGetActorMethod(methodId, actor, out var read)
-                ? read(ref reader)
+            call = RemoteRegistry.TryGetActorMethod(methodId, out var read)
+                ? read(ref reader, actor)
                 : throw new RayException($"This worker has no actor method '{methodId}': it runs different code than the driver.");
         }
         catch (RayException error)

@@ -27,11 +27,17 @@ public delegate ActorCreation ActorCreationReader(ref MessagePackReader reader);
 public static class RemoteRegistry
 {
     private static readonly ConcurrentDictionary<string, TaskReader> s_tasks = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, Func<ActorCore, ActorCallReader>> s_actorMethods = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, ActorCallReader> s_actorMethods = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, ActorCreationReader> s_constructors = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<System.Reflection.Assembly, byte> s_assemblies = new();
 
-    internal delegate ActorCall ActorCallReader(ref MessagePackReader reader);
+    internal delegate ActorCall ActorCallReader(ref MessagePackReader reader, ActorCore actor);
+
+    // Workers look ids up as they come off the wire, as characters: no string made per message.
+    private static readonly ConcurrentDictionary<string, TaskReader>.AlternateLookup<ReadOnlySpan<char>> s_tasksBySpan =
+        s_tasks.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly ConcurrentDictionary<string, ActorCallReader>.AlternateLookup<ReadOnlySpan<char>> s_actorMethodsBySpan =
+        s_actorMethods.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Registers a task's reader. For generated code.</summary>
     public static void RegisterTask(System.Reflection.Assembly assembly, RemoteMethod method, TaskReader reader)
@@ -44,7 +50,7 @@ public static class RemoteRegistry
     public static void RegisterActorMethod<TActor>(System.Reflection.Assembly assembly, RemoteMethod method, ActorCallReader<TActor> reader)
         where TActor : class
     {
-        s_actorMethods[method.Id] = actor => (ref MessagePackReader r) => reader(ref r, new ActorHandle<TActor>(actor));
+        s_actorMethods[method.Id] = (ref MessagePackReader r, ActorCore actor) => reader(ref r, new ActorHandle<TActor>(actor));
         s_assemblies.TryAdd(assembly, 0);
     }
 
@@ -59,16 +65,11 @@ public static class RemoteRegistry
 
     internal static bool TryGetTask(string id, out TaskReader reader) => s_tasks.TryGetValue(id, out reader!);
 
-    internal static bool TryGetActorMethod(string id, ActorCore actor, out ActorCallReader reader)
-    {
-        if (s_actorMethods.TryGetValue(id, out var factory))
-        {
-            reader = factory(actor);
-            return true;
-        }
-        reader = null!;
-        return false;
-    }
+    internal static bool TryGetTask(ReadOnlySpan<char> id, out TaskReader reader) => s_tasksBySpan.TryGetValue(id, out reader!);
+
+    internal static bool TryGetActorMethod(string id, out ActorCallReader reader) => s_actorMethods.TryGetValue(id, out reader!);
+
+    internal static bool TryGetActorMethod(ReadOnlySpan<char> id, out ActorCallReader reader) => s_actorMethodsBySpan.TryGetValue(id, out reader!);
 
     internal static bool TryGetConstructor(string key, out ActorCreationReader reader) => s_constructors.TryGetValue(key, out reader!);
 

@@ -37,7 +37,7 @@ internal static class StrictRoundTrip
 
     public static ActorCall ActorCall(ActorCall original) =>
         Call(original, original.Method.Name, (ref MessagePackReader reader) =>
-            RemoteRegistry.TryGetActorMethod(original.Method.Id, original.Actor, out var read) ? read(ref reader) : throw NotRegistered(original.Method.Name));
+            RemoteRegistry.TryGetActorMethod(original.Method.Id, out var read) ? read(ref reader, original.Actor) : throw NotRegistered(original.Method.Name));
 
     public static ActorCreation Creation(ActorCreation original) =>
         Call(original, $"{original.Type.Name} constructor", (ref MessagePackReader reader) =>
