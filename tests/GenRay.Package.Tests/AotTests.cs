@@ -72,19 +72,12 @@ public sealed class AotTests(AotBuild build) : IClassFixture<AotBuild>
     [Fact]
     public async Task Workers_exit_when_their_driver_is_killed_with_sigkill()
     {
-        Assert.True(build.ExitCode == 0, build.Log);
-        using var driver = Start("2", "--hang");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        while (await driver.StandardOutput.ReadLineAsync(timeout.Token) is { } line && line != "hanging")
-        {
-        }
-        var workers = ChildrenOf(driver.Id);
-        Assert.Equal(2, workers.Count);
+        var (driver, workers) = await StartHanging();
+        using var _ = driver;
 
         driver.Kill(); // SIGKILL: no chance to clean up; the workers must notice on their own
 
-        Assert.True(SpinWait.SpinUntil(() => workers.All(Gone), TimeSpan.FromSeconds(5)),
-            $"workers {string.Join(", ", workers.Where(p => !Gone(p)))} outlived their driver");
+        AssertGone(workers);
     }
 
     [Theory]
@@ -92,25 +85,36 @@ public sealed class AotTests(AotBuild build) : IClassFixture<AotBuild>
     [InlineData("INT")]  // Ctrl+C
     public async Task A_driver_stops_on_a_signal_as_any_program_does_and_its_workers_with_it(string signal)
     {
+        var (driver, workers) = await StartHanging();
+        using var _ = driver;
+
+        using (var kill = Process.Start("kill", ["-s", signal, driver.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        // GenRay's embedded endpoint once took the signal for itself: the endpoint stopped, the program ran on.
+        Assert.True(driver.WaitForExit(TimeSpan.FromSeconds(10)), $"the driver ignored SIG{signal}");
+        AssertGone(workers);
+    }
+
+    /// <summary>The sample with two workers, once it says it is hanging (staying up until stopped).</summary>
+    private async Task<(Process Driver, List<int> Workers)> StartHanging()
+    {
         Assert.True(build.ExitCode == 0, build.Log);
-        using var driver = Start("2", "--hang");
+        var driver = Start("2", "--hang");
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         while (await driver.StandardOutput.ReadLineAsync(timeout.Token) is { } line && line != "hanging")
         {
         }
         var workers = ChildrenOf(driver.Id);
         Assert.Equal(2, workers.Count);
+        return (driver, workers);
+    }
 
-        using (var kill = Process.Start("kill", ["-s", signal, driver.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(timeout.Token);
-        }
-
-        // GenRay's embedded endpoint once took the signal for itself: the endpoint stopped, the program ran on.
-        Assert.True(driver.WaitForExit(TimeSpan.FromSeconds(10)), $"the driver ignored SIG{signal}");
+    private static void AssertGone(List<int> workers) =>
         Assert.True(SpinWait.SpinUntil(() => workers.All(Gone), TimeSpan.FromSeconds(5)),
             $"workers {string.Join(", ", workers.Where(p => !Gone(p)))} outlived their driver");
-    }
 
     private Process Start(params string[] arguments)
     {
