@@ -14,9 +14,10 @@ internal static class Messages
     /// <summary>Writes a message's fields from <paramref name="state"/>: hot paths pass a static lambda and a struct, allocating no closure.</summary>
     public delegate void Writer<TState>(ref MessagePackWriter writer, in TState state);
 
-    private static readonly Writer<Writer> s_plain = static (ref MessagePackWriter writer, in Writer write) => write(ref writer);
+    /// <summary>A plain writer run as a state writer: the state is the writer (for the overloads taking a closure).</summary>
+    public static readonly Writer<Writer> Plain = static (ref MessagePackWriter writer, in Writer write) => write(ref writer);
 
-    public static byte[] Build(Writer write) => Build(s_plain, write, kind: 0, fields: -1);
+    public static byte[] Build(Writer write) => Build(Plain, write, kind: 0, fields: -1);
 
     // With fields >= 0, the message's header ([kind, ...]) goes first: no wrapping delegate per message.
     private static byte[] Build<TState>(Writer<TState> write, in TState state, MessageKind kind, int fields)
@@ -59,7 +60,7 @@ internal static class Messages
                 "processes may hold. Pass large values by reference: var r = Ray.Put(value); then give r to the call.");
 
     /// <summary>A message: <c>[kind, fields…]</c>.</summary>
-    public static byte[] Build(MessageKind kind, int fields, Writer write) => Build(s_plain, write, kind, fields);
+    public static byte[] Build(MessageKind kind, int fields, Writer write) => Build(Plain, write, kind, fields);
 
     /// <summary>
     /// Encodes a message for sending, in a wire context. A value that cannot be encoded, or a message too large for
@@ -67,9 +68,10 @@ internal static class Messages
     /// and the result is null. Without <paramref name="onFailure"/> the error is thrown.
     /// </summary>
     public static byte[]? ForSending(Serialization.WireContext context, MessageKind kind, int fields, Writer write, Action<Exception>? onFailure, string peer) =>
-        ForSending<Writer, Action<Exception>?>(context, kind, fields, s_plain, write, onFailure is null ? null : s_fail, onFailure, peer);
+        ForSending<Writer, Action<Exception>?>(context, kind, fields, Plain, write, onFailure is null ? null : Fail, onFailure, peer);
 
-    private static readonly Action<Exception, Action<Exception>?> s_fail = static (error, onFailure) => onFailure!(error);
+    /// <summary>A plain failure handler run as a state one: the state is the handler.</summary>
+    public static readonly Action<Exception, Action<Exception>?> Fail = static (error, onFailure) => onFailure!(error);
 
     /// <summary>As above, with the fields written from <paramref name="state"/>, which <paramref name="onFailure"/> also gets.</summary>
     public static byte[]? ForSending<TState, TFailure>(
@@ -100,7 +102,7 @@ internal static class Messages
     }
 
     /// <summary>Encodes a value with the wire formatters, in a wire context, into bytes.</summary>
-    public static byte[] Value(Serialization.WireContext context, Writer write) => Value(context, s_plain, write);
+    public static byte[] Value(Serialization.WireContext context, Writer write) => Value(context, Plain, write);
 
     /// <summary>The value of a completed object, encoded as above (no closure per value: results are encoded by the thousand).</summary>
     public static byte[] ValueOf(Serialization.WireContext context, ObjectRef value) => Value(context, s_objectValue, value);

@@ -214,14 +214,17 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
 
     public void Shutdown() => Send(MessageKind.Shutdown, 0, static (ref MessagePackWriter _) => { });
 
-    /// <summary>As below, the fields written from <paramref name="state"/> and the failure told with <paramref name="failure"/>.</summary>
-    private void Send<TState, TFailure>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state, Action<Exception, TFailure> onFailure, TFailure failure)
+    /// <summary>
+    /// Sends a message built in the driver's wire context, its fields written from <paramref name="state"/>. A value
+    /// that cannot be encoded fails only its own work; so does a lost worker, for work told with <paramref name="onFailure"/>.
+    /// </summary>
+    private void Send<TState, TFailure>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state, Action<Exception, TFailure>? onFailure, TFailure failure)
     {
         if (Messages.ForSending(_driver.WireContext, kind, fields, write, state, onFailure, failure, Name) is not { } message)
         {
             return;
         }
-        if (_lost is { } why)
+        if (_lost is { } why && onFailure is not null)
         {
             onFailure(new RayException($"{Name} {why}."), failure);
             return;
@@ -229,20 +232,9 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
         _connection!.Send(message);
     }
 
-    /// <summary>Sends a message built in the driver's wire context; a value that cannot be encoded fails only its own work.</summary>
-    private void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
-    {
-        if (Messages.ForSending(_driver.WireContext, kind, fields, write, onFailure, Name) is not { } message)
-        {
-            return;
-        }
-        if (_lost is { } why && onFailure is not null)
-        {
-            onFailure(new RayException($"{Name} {why}."));
-            return;
-        }
-        _connection!.Send(message);
-    }
+    /// <summary>As above, with a closure for the fields and for the failure.</summary>
+    private void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null) =>
+        Send(kind, fields, Messages.Plain, write, onFailure is null ? null : Messages.Fail, onFailure);
 
     /// <summary>
     /// The task ends without an answer from the worker. When the worker died that is a system failure, which the
