@@ -6,8 +6,14 @@ namespace GenRay.Cluster;
 /// <summary>Encodes one message (a MessagePack array starting with its kind) into its own byte array.</summary>
 internal static class Messages
 {
+    // Two buffers per thread, reused: a message's result value is encoded while the message is being built (one
+    // level of nesting on every task and call answered), and a buffer made per value was the worker's largest
+    // allocation per task. Deeper nesting takes a buffer of its own.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_inner;
 
     public delegate void Writer(ref MessagePackWriter writer);
 
@@ -22,10 +28,15 @@ internal static class Messages
     // With fields >= 0, the message's header ([kind, ...]) goes first: no wrapping delegate per message.
     private static byte[] Build<TState>(Writer<TState> write, in TState state, MessageKind kind, int fields)
     {
-        // One buffer per thread, reused; a message built while another is being built (a value inside a message)
-        // takes a buffer of its own.
-        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(1024);
-        t_buffer = null;
+        var buffer = t_buffer ?? t_inner ?? new ArrayBufferWriter<byte>(1024);
+        if (ReferenceEquals(buffer, t_buffer))
+        {
+            t_buffer = null;
+        }
+        else
+        {
+            t_inner = null;
+        }
         buffer.ResetWrittenCount();
         try
         {
@@ -41,9 +52,16 @@ internal static class Messages
         }
         finally
         {
-            if (buffer.Capacity <= 1 << 20)
+            if (buffer.Capacity <= 1 << 20) // a large one is not kept per thread
             {
-                t_buffer = buffer; // a large one is not kept per thread
+                if (t_buffer is null)
+                {
+                    t_buffer = buffer;
+                }
+                else
+                {
+                    t_inner ??= buffer;
+                }
             }
         }
     }
