@@ -28,41 +28,64 @@ internal static class Messages
     // With fields >= 0, the message's header ([kind, ...]) goes first: no wrapping delegate per message.
     private static byte[] Build<TState>(Writer<TState> write, in TState state, MessageKind kind, int fields)
     {
-        var buffer = t_buffer ?? t_inner ?? new ArrayBufferWriter<byte>(1024);
-        if (ReferenceEquals(buffer, t_buffer))
-        {
-            t_buffer = null;
-        }
-        else
-        {
-            t_inner = null;
-        }
-        buffer.ResetWrittenCount();
+        var buffer = Rent();
         try
         {
-            var writer = new MessagePackWriter(buffer);
-            if (fields >= 0)
-            {
-                writer.WriteArrayHeader(fields + 1);
-                writer.Write((byte)kind);
-            }
-            write(ref writer, state);
-            writer.Flush();
+            Encode(buffer, write, state, kind, fields);
             return buffer.WrittenSpan.ToArray();
         }
         finally
         {
-            if (buffer.Capacity <= 1 << 20) // a large one is not kept per thread
-            {
-                if (t_buffer is null)
-                {
-                    t_buffer = buffer;
-                }
-                else
-                {
-                    t_inner ??= buffer;
-                }
-            }
+            Return(buffer);
+        }
+    }
+
+    private static void Encode<TState>(ArrayBufferWriter<byte> buffer, Writer<TState> write, in TState state, MessageKind kind, int fields)
+    {
+        var writer = new MessagePackWriter(buffer);
+        if (fields >= 0)
+        {
+            writer.WriteArrayHeader(fields + 1);
+            writer.Write((byte)kind);
+        }
+        write(ref writer, state);
+        writer.Flush();
+    }
+
+    private static ArrayBufferWriter<byte> Rent()
+    {
+        ArrayBufferWriter<byte> buffer;
+        if (t_buffer is { } outer)
+        {
+            buffer = outer;
+            t_buffer = null;
+        }
+        else if (t_inner is { } inner)
+        {
+            buffer = inner;
+            t_inner = null;
+        }
+        else
+        {
+            buffer = new ArrayBufferWriter<byte>(1024);
+        }
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    private static void Return(ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity > 1 << 20)
+        {
+            return; // a large one is not kept per thread
+        }
+        if (t_buffer is null)
+        {
+            t_buffer = buffer;
+        }
+        else
+        {
+            t_inner ??= buffer;
         }
     }
 
@@ -124,6 +147,34 @@ internal static class Messages
 
     /// <summary>The value of a completed object, encoded as above (no closure per value: results are encoded by the thousand).</summary>
     public static byte[] ValueOf(Serialization.WireContext context, ObjectRef value) => Value(context, s_objectValue, value);
+
+    /// <summary>
+    /// The value of a completed object, encoded as above into one of this thread's buffers, not an array of its own:
+    /// an answer copies it into its message (the bytes are valid until the lease is disposed).
+    /// </summary>
+    public static EncodedValue Encode(Serialization.WireContext context, ObjectRef value)
+    {
+        using var scope = Serialization.WireContext.Enter(context);
+        var buffer = Rent();
+        try
+        {
+            Encode(buffer, s_objectValue, value, kind: 0, fields: -1);
+            return new EncodedValue(buffer);
+        }
+        catch
+        {
+            Return(buffer);
+            throw;
+        }
+    }
+
+    /// <summary>Bytes encoded into a thread's buffer; dispose to give the buffer back (on the same thread).</summary>
+    public readonly ref struct EncodedValue(ArrayBufferWriter<byte> buffer)
+    {
+        public ReadOnlySpan<byte> Bytes => buffer.WrittenSpan;
+
+        public void Dispose() => Return(buffer);
+    }
 
     private static readonly Writer<ObjectRef> s_objectValue = static (ref MessagePackWriter writer, in ObjectRef value) => value.WriteValue(ref writer);
 

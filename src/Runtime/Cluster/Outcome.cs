@@ -50,10 +50,10 @@ internal static class Outcome
             writer.Write(remote.Holder);
             return;
         }
-        byte[] bytes;
+        Messages.EncodedValue encoded;
         try
         {
-            bytes = Messages.ValueOf(node.WireContext, result);
+            encoded = Messages.Encode(node.WireContext, result);
         }
         catch (Exception error) when (error is MessagePackSerializationException or RayException)
         {
@@ -61,13 +61,16 @@ internal static class Outcome
             ErrorCodec.Write(ref writer, new RayException($"The value of {result} cannot be sent to another process: {error.Message}", error));
             return;
         }
-        if (bytes.Length <= ClusterWireContext.InlineLimit)
+        using (encoded)
         {
-            writer.Write(Value);
-            writer.Write(bytes);
-            return;
+            if (encoded.Bytes.Length <= ClusterWireContext.InlineLimit)
+            {
+                writer.Write(Value);
+                writer.Write(encoded.Bytes); // copied from the thread's buffer straight into the message
+                return;
+            }
+            node.Server.Store.Hold(result.Id, encoded.Bytes.ToArray());
         }
-        node.Server.Store.Hold(result.Id, bytes);
         writer.Write(Held);
         writer.Write(node.Server.Address);
     }
@@ -99,8 +102,8 @@ internal static class Outcome
         return new Parsed(default, null, ErrorCodec.Read(ref reader)) { LostHolder = holder };
     }
 
-    /// <summary>An outcome read off the wire.</summary>
-    public sealed class Parsed(System.Buffers.ReadOnlySequence<byte> value, string? holder, Exception? error)
+    /// <summary>An outcome read off the wire (a struct: one is read per task and call answered).</summary>
+    public readonly struct Parsed(System.Buffers.ReadOnlySequence<byte> value, string? holder, Exception? error)
     {
         public Exception? Error => error;
 

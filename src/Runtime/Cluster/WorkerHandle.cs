@@ -126,15 +126,18 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     private void Complete(TaskInvocation task, Outcome.Parsed outcome)
     {
         _driver.Finished(failed: outcome.Error is not null);
-        task.CompleteRemotely(result =>
-        {
-            outcome.Apply(result, _driver);
-            if (result.Remote is { } held && (task.Options?.MaxRetries ?? 3) != 0)
-            {
-                held.Lineage = task; // held by this worker: rebuilt from here if it dies
-            }
-        }, outcome.Error);
+        task.CompleteRemotely(s_complete, (this, task, outcome), outcome.Error);
     }
+
+    private static readonly Action<ObjectRef, (WorkerHandle Worker, TaskInvocation Task, Outcome.Parsed Outcome)> s_complete =
+        static (result, done) =>
+        {
+            done.Outcome.Apply(result, done.Worker._driver);
+            if (result.Remote is { } held && (done.Task.Options?.MaxRetries ?? 3) != 0)
+            {
+                held.Lineage = done.Task; // held by this worker: rebuilt from here if it dies
+            }
+        };
 
     /// <summary>The worker's code submitted <paramref name="task"/>: it is cancelled if the worker dies before it is done.</summary>
     public void Submitted(TaskInvocation task)

@@ -325,7 +325,13 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// an exception its code threw when the options retry exceptions, the death of its worker
     /// (<paramref name="systemFailure"/>) within MaxRetries.
     /// </summary>
-    internal void CompleteRemotely(Action<ObjectRef> complete, Exception? error = null, bool systemFailure = false)
+    internal void CompleteRemotely(Action<ObjectRef> complete, Exception? error = null, bool systemFailure = false) =>
+        CompleteRemotely(s_plain, complete, error, systemFailure);
+
+    private static readonly Action<ObjectRef, Action<ObjectRef>> s_plain = static (result, complete) => complete(result);
+
+    /// <summary>As above, with what <paramref name="complete"/> needs passed in: the driver completes tasks by the thousand, no closure each.</summary>
+    internal void CompleteRemotely<TState>(Action<ObjectRef, TState> complete, TState state, Exception? error = null, bool systemFailure = false)
     {
         var completing = TaskWorkers.EnterCompletion();
         RemoteHost = null;
@@ -333,7 +339,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         {
             ReleaseResources();
             ResultRef.Producer = null;
-            complete(ResultRef);
+            complete(ResultRef, state);
         }
         TaskWorkers.ExitCompletion(completing);
     }
