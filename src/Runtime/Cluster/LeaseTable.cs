@@ -39,7 +39,7 @@ internal sealed class LeaseTable
         {
             if (_open.TryGetValue(lease.Request, out var current))
             {
-                var rest = Array.FindAll(current, l => !ReferenceEquals(l, lease));
+                var rest = Without(current, lease);
                 if (rest.Length == 0)
                 {
                     _open.TryRemove(lease.Request, out _);
@@ -79,8 +79,23 @@ internal sealed class LeaseTable
                 return best;
             }
             // It filled up or ended meanwhile: look again among the others.
-            leases = Array.FindAll(leases, l => !ReferenceEquals(l, best));
+            leases = Without(leases, best);
         }
+    }
+
+    // Not Array.FindAll with a lambda: one capturing the lease would be allocated on every TryAttach (the closure
+    // of a variable declared in the loop is made where the variable is, taken branch or not), once per task sent.
+    private static TaskLease[] Without(TaskLease[] leases, TaskLease gone)
+    {
+        var rest = new List<TaskLease>(leases.Length);
+        foreach (var lease in leases)
+        {
+            if (!ReferenceEquals(lease, gone))
+            {
+                rest.Add(lease);
+            }
+        }
+        return [.. rest];
     }
 
     /// <summary>A task of <paramref name="method"/> ran for <paramref name="micros"/> in its worker.</summary>

@@ -19,7 +19,7 @@ internal sealed class RemoteActor : ActorCore
     // The head call, off the queue until it is ready (under _lock). Not TryPeek: a peeked ConcurrentQueue segment
     // stops clearing its slots, which kept every call (arguments, results) alive.
     private ActorCall? _next;
-    private readonly ConcurrentDictionary<long, ActorCall> _sent = new();
+    private readonly InFlight<ActorCall> _sent = new();
     private readonly ActorCreation _creation;
     private readonly DriverNode _driver;
     private readonly object _lock = new();
@@ -143,7 +143,7 @@ internal sealed class RemoteActor : ActorCore
 
     public override void Cancel(ActorCall call)
     {
-        foreach (var (callId, sent) in _sent)
+        foreach (var (callId, sent) in _sent.Entries())
         {
             if (ReferenceEquals(sent, call))
             {
@@ -182,7 +182,7 @@ internal sealed class RemoteActor : ActorCore
             host = _host;
         }
         host?.KillActor(this, cause.Message);
-        foreach (var id in _sent.Keys)
+        foreach (var id in _sent.Ids())
         {
             if (_sent.TryRemove(id, out var call))
             {
@@ -208,7 +208,7 @@ internal sealed class RemoteActor : ActorCore
             host = _host;
             _host = null;
             // Under the lock, so no call is sent meanwhile; in call id order, which is the order they were sent.
-            var inFlight = _sent.Keys.ToArray();
+            var inFlight = _sent.Ids();
             Array.Sort(inFlight);
             foreach (var id in inFlight)
             {

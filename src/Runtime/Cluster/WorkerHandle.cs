@@ -11,7 +11,7 @@ namespace GenRay.Cluster;
 internal sealed class WorkerHandle : IPeerHandler, IDriverClient
 {
     private readonly DriverNode _driver;
-    private readonly ConcurrentDictionary<long, TaskInvocation> _tasks = new();
+    private readonly InFlight<TaskInvocation> _tasks = new();
     private readonly ConcurrentDictionary<ActorId, RemoteActor> _actors = new();
 
     // Tasks this worker's code submitted and the driver runs, until done: they share the worker's fate (Ray's
@@ -47,7 +47,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     public int Running => _tasks.Count;
 
     /// <summary>The tasks running here now (for the job's report).</summary>
-    public IEnumerable<TaskInvocation> RunningTasks => _tasks.Values;
+    public IEnumerable<TaskInvocation> RunningTasks => _tasks.Items();
 
     public int Actors => _actors.Count;
 
@@ -122,6 +122,11 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
             _driver.Lineage.Recover(task, suspect: null, stands: () => task.CompleteRemotely(result => result.TrySetException(error)));
         }
     }
+
+    // A value the task needed could not be fetched: if its holder died, the value is rebuilt and the task runs again.
+    // A method of its own: a lambda capturing the task in OnMessage would be allocated for every answer read there.
+    private void Recover(TaskInvocation task, string holder, Outcome.Parsed outcome) =>
+        _driver.Lineage.Recover(task, holder, stands: () => Complete(task, outcome));
 
     private void Complete(TaskInvocation task, Outcome.Parsed outcome)
     {
@@ -275,8 +280,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
                     _driver.LeaveLease(task);
                     if (outcome.LostHolder is { } holder)
                     {
-                        // A value it needed could not be fetched: if its holder died, the value is rebuilt and the task runs again.
-                        _driver.Lineage.Recover(task, holder, stands: () => Complete(task, outcome));
+                        Recover(task, holder, outcome);
                     }
                     else
                     {
@@ -405,7 +409,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
         _driver.WorkerLost(this, why);
         _died.TrySetResult(); // after the driver marked its values lost: whoever waited for this finds them so
         var error = new RayException($"{Name} {why} while running this task.");
-        foreach (var taskId in _tasks.Keys)
+        foreach (var taskId in _tasks.Ids())
         {
             Fail(taskId, error, workerDied: true);
         }

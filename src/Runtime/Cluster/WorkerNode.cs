@@ -16,8 +16,8 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     [ThreadStatic]
     private static bool t_hosting;
 
-    private readonly ConcurrentDictionary<long, TaskInvocation> _running = new();
-    private readonly ConcurrentDictionary<long, ActorCall> _calls = new();
+    private readonly InFlight<TaskInvocation> _running = new();
+    private readonly InFlight<ActorCall> _calls = new();
 
     // Actors hosted here, kept until the driver says they are gone: a dead one still fails calls with its cause.
     private readonly ConcurrentDictionary<ActorId, LocalActor> _hosted = new();
@@ -387,14 +387,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
         catch (RayException error)
         {
-            Send(MessageKind.TaskDone, 3, (ref MessagePackWriter w) =>
-            {
-                w.Write(taskId);
-                w.Write(0.0);
-                w.WriteArrayHeader(2);
-                w.Write(2);
-                ErrorCodec.Write(ref w, error);
-            });
+            Refuse(taskId, error);
             return;
         }
         task.RemoteId = taskId;
@@ -415,6 +408,29 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             _leases.TryRemove(new KeyValuePair<long, LeaseQueue>(leaseId, queue)); // retired just now
         }
     }
+
+    // The answers to work that cannot run here, in methods of their own: a lambda capturing the id where the work is
+    // read would be allocated for every task and call, taken branch or not (the compiler makes a captured local's
+    // closure where the local is declared).
+    private void Refuse(long taskId, RayException error) =>
+        Send(MessageKind.TaskDone, 3, (ref MessagePackWriter w) =>
+        {
+            w.Write(taskId);
+            w.Write(0.0);
+            w.WriteArrayHeader(2);
+            w.Write(2);
+            ErrorCodec.Write(ref w, error);
+        });
+
+    private void Refuse(long callId, ActorId actorId, RayException error) =>
+        Send(MessageKind.CallDone, 3, (ref MessagePackWriter w) =>
+        {
+            w.Write(callId);
+            IdCodec.Write(ref w, actorId);
+            w.WriteArrayHeader(2);
+            w.Write(2);
+            ErrorCodec.Write(ref w, error);
+        });
 
     // Runs on the lease's runner thread: the entry goes only if the queue is still idle, under the queue's lock,
     // so a task arriving meanwhile either lands in it before or finds it retired and starts a new one.
@@ -476,14 +492,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
         catch (RayException error)
         {
-            Send(MessageKind.CallDone, 3, (ref MessagePackWriter w) =>
-            {
-                w.Write(callId);
-                IdCodec.Write(ref w, actorId);
-                w.WriteArrayHeader(2);
-                w.Write(2);
-                ErrorCodec.Write(ref w, error);
-            });
+            Refuse(callId, actorId, error);
             return;
         }
         _calls[callId] = call;

@@ -56,7 +56,14 @@ public abstract class ActorInvocation<TActor, TResult> : ActorCall
             SetResult(pending.Result);
             return true;
         }
+        FinishLater(pending, actor);
+        return false;
+    }
 
+    // A method of its own: the closure capturing the actor would otherwise be made at Execute's entry, for every call
+    // (the compiler creates a captured parameter's closure where the method starts), completed at once or not.
+    private void FinishLater(ValueTask<TResult> pending, LocalActor actor)
+    {
         var awaiter = pending.ConfigureAwait(false).GetAwaiter();
         awaiter.UnsafeOnCompleted(() =>
         {
@@ -70,7 +77,6 @@ public abstract class ActorInvocation<TActor, TResult> : ActorCall
             }
             actor.Finished(this, inTurn: false);
         });
-        return false;
     }
 
     private void SetResult(TResult value)
