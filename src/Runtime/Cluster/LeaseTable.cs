@@ -83,20 +83,10 @@ internal sealed class LeaseTable
         }
     }
 
-    // Not Array.FindAll with a lambda: one capturing the lease would be allocated on every TryAttach (the closure
-    // of a variable declared in the loop is made where the variable is, taken branch or not), once per task sent.
-    private static TaskLease[] Without(TaskLease[] leases, TaskLease gone)
-    {
-        var rest = new List<TaskLease>(leases.Length);
-        foreach (var lease in leases)
-        {
-            if (!ReferenceEquals(lease, gone))
-            {
-                rest.Add(lease);
-            }
-        }
-        return [.. rest];
-    }
+    // A method of its own: inline in TryAttach, the lambda's closure over the lease would be made on every call (the
+    // compiler makes a captured local's closure where the local is declared, taken branch or not), once per task sent.
+    private static TaskLease[] Without(TaskLease[] leases, TaskLease gone) =>
+        Array.FindAll(leases, lease => !ReferenceEquals(lease, gone));
 
     /// <summary>A task of <paramref name="method"/> ran for <paramref name="micros"/> in its worker.</summary>
     public void Ran(RemoteMethod method, double micros)

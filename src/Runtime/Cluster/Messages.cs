@@ -150,7 +150,7 @@ internal static class Messages
 
     /// <summary>
     /// The value of a completed object, encoded as above into one of this thread's buffers, not an array of its own:
-    /// an answer copies it into its message (the bytes are valid until the lease is disposed).
+    /// an answer copies it into its message (the bytes are valid until the returned value is disposed).
     /// </summary>
     public static EncodedValue Encode(Serialization.WireContext context, ObjectRef value)
     {
