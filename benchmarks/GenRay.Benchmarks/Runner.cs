@@ -47,7 +47,7 @@ public sealed record BenchmarkOptions(string Mode = "inprocess", string? Filter 
 
 /// <summary>One row of the results table: GenRay's figure, Ray's, and the baselines of the same pattern.</summary>
 public sealed record BenchmarkResult(
-    string Name, string Unit, double Mean, double Std, double BytesPerOp, double? Ray, IReadOnlyList<Baseline> Baselines);
+    string Name, string Unit, double Mean, double Std, double BytesPerOp, double? CpuMicrosPerOp, double? Ray, IReadOnlyList<Baseline> Baselines);
 
 /// <summary>The same message pattern without GenRay: plain .NET in one process, or raw gRPC across two.</summary>
 public sealed record Baseline(string Name, double Mean);
@@ -90,9 +90,9 @@ public static class Runner
                             baselines.Add(new(name, (await Timeit.Run(workload(GrpcBaselines.Shared), metric.Multiplier, options.Quick)).Mean));
                         }
                     }
-                    var result = new BenchmarkResult(metric.Name, metric.Unit, measured.Mean, measured.Std, measured.BytesPerOp, metric.Ray, baselines);
+                    var result = new BenchmarkResult(metric.Name, metric.Unit, measured.Mean, measured.Std, measured.BytesPerOp, measured.CpuMicrosPerOp, metric.Ray, baselines);
                     results.Add(result);
-                    output.WriteLine($"  {result.Name}: {Number(result.Mean)} ± {Number(result.Std)} {result.Unit}");
+                    output.WriteLine($"  {result.Name}: {Number(result.Mean)} ± {Number(result.Std)} {result.Unit}{(result.CpuMicrosPerOp is { } cpu ? $", {Number(cpu)} µs CPU/op" : "")}");
                 }
             }
             finally
@@ -112,15 +112,16 @@ public static class Runner
 
     private static void WriteTable(IReadOnlyList<BenchmarkResult> results, TextWriter output)
     {
-        output.WriteLine("| metric | GenRay (mean ± std) | alloc B/op | Ray published | × Ray | same pattern without GenRay | GenRay / that |");
-        output.WriteLine("|---|---:|---:|---:|---:|---|---:|");
+        output.WriteLine("| metric | GenRay (mean ± std) | alloc B/op | CPU µs/op | Ray published | × Ray | same pattern without GenRay | GenRay / that |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---|---:|");
         foreach (var r in results)
         {
             var ray = r.Ray is { } rayFigure ? Number(rayFigure) : "—";
             var timesRay = r.Ray is { } published ? $"{r.Mean / published:0.#}×" : "—";
             var baseline = r.Baselines.Count > 0 ? string.Join("; ", r.Baselines.Select(b => $"{Number(b.Mean)} ({b.Name})")) : "—";
             var ratio = r.Baselines.Count > 0 ? string.Join("; ", r.Baselines.Select(b => $"{r.Mean / b.Mean:0.00}")) : "—";
-            output.WriteLine($"| {r.Name} | {Number(r.Mean)} ± {Number(r.Std)} {r.Unit} | {r.BytesPerOp:0} | {ray} | {timesRay} | {baseline} | {ratio} |");
+            var cpu = r.CpuMicrosPerOp is { } micros ? Number(micros) : "—";
+            output.WriteLine($"| {r.Name} | {Number(r.Mean)} ± {Number(r.Std)} {r.Unit} | {r.BytesPerOp:0} | {cpu} | {ray} | {timesRay} | {baseline} | {ratio} |");
         }
         output.WriteLine();
         output.WriteLine($"Machine: {Machine.Describe()}. Ray's figures: m5.16xlarge (64 vCPU), as published.");
@@ -145,6 +146,10 @@ public static class Runner
             json.WriteNumber("mean", r.Mean);
             json.WriteNumber("std", r.Std);
             json.WriteNumber("bytes_per_op", r.BytesPerOp);
+            if (r.CpuMicrosPerOp is { } cpu)
+            {
+                json.WriteNumber("cpu_us_per_op", cpu);
+            }
             if (r.Ray is { } ray)
             {
                 json.WriteNumber("ray_published", ray);

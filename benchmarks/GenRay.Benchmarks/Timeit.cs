@@ -5,7 +5,8 @@ namespace GenRay.Benchmarks;
 /// <summary>
 /// Ray's <c>timeit</c> (ray_microbenchmark_helpers.py): warm up for a second, then four rounds of at least two
 /// seconds, each running the workload in steps of a tenth of the warm-up count; the figure is the mean and
-/// standard deviation of <c>multiplier × runs / seconds</c> over the rounds. Also counts bytes allocated per op.
+/// standard deviation of <c>multiplier × runs / seconds</c> over the rounds. Also counts bytes allocated and CPU
+/// time used per op.
 /// </summary>
 internal static class Timeit
 {
@@ -26,6 +27,7 @@ internal static class Timeit
         var rates = new double[4];
         long totalRuns = 0;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var cpuBefore = ProcessTreeCpu.Now();
         for (var r = 0; r < rates.Length; r++)
         {
             var runs = 0;
@@ -42,10 +44,11 @@ internal static class Timeit
             totalRuns += runs;
         }
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var cpu = ProcessTreeCpu.Now() - cpuBefore;
 
         var mean = rates.Average();
         var std = Math.Sqrt(rates.Select(x => (x - mean) * (x - mean)).Average());
-        return new Measurement(mean, std, allocated / (multiplier * totalRuns));
+        return new Measurement(mean, std, allocated / (multiplier * totalRuns), cpu?.TotalMicroseconds / (multiplier * totalRuns));
     }
 
     /// <summary>
@@ -57,16 +60,21 @@ internal static class Timeit
         await operation();
         var rates = new double[quick ? 1 : 5];
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var cpuBefore = ProcessTreeCpu.Now();
         for (var r = 0; r < rates.Length; r++)
         {
             rates[r] = multiplier / await operation();
         }
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var cpu = ProcessTreeCpu.Now() - cpuBefore;
         var mean = rates.Average();
         var std = Math.Sqrt(rates.Select(x => (x - mean) * (x - mean)).Average());
-        return new Measurement(mean, std, allocated / (multiplier * rates.Length));
+        return new Measurement(mean, std, allocated / (multiplier * rates.Length), cpu?.TotalMicroseconds / (multiplier * rates.Length));
     }
 }
 
-/// <summary>A figure: mean ± standard deviation of ops per second, and bytes allocated per op.</summary>
-internal sealed record Measurement(double Mean, double Std, double BytesPerOp);
+/// <summary>
+/// A figure: mean ± standard deviation of ops per second, bytes the driver allocated per op, and CPU time per op of
+/// the driver and its workers together (µs; null where /proc is not there). Both per-op figures cover all rounds.
+/// </summary>
+internal sealed record Measurement(double Mean, double Std, double BytesPerOp, double? CpuMicrosPerOp);

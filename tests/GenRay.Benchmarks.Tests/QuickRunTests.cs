@@ -41,6 +41,15 @@ public sealed class QuickRunTests
             Assert.All(s_rayMetrics, name => Assert.True(results.ContainsKey(name), $"{name} did not run:\n{output}"));
             Assert.All(results, r => Assert.True(r.Value > 0, $"{r.Key} reported {r.Value}:\n{output}"));
             Assert.All(s_rayMetrics, name => Assert.Contains($"| {name} |", output)); // and the table shows them
+            if (OperatingSystem.IsLinux())
+            {
+                // CPU per op of the driver and its workers, read from /proc: there for every metric; quick rounds are
+                // shorter than some ticks of the kernel's CPU clock, so only the total must show work done.
+                var cpu = document.RootElement.GetProperty("results").EnumerateArray()
+                    .Select(r => r.TryGetProperty("cpu_us_per_op", out var micros) ? micros.GetDouble() : -1).ToList();
+                Assert.All(cpu, micros => Assert.True(micros >= 0, $"a metric reported no CPU per op:\n{output}"));
+                Assert.True(cpu.Sum() > 0, $"no CPU time was counted:\n{output}");
+            }
         }
         finally
         {
