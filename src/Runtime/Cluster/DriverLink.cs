@@ -83,7 +83,7 @@ internal sealed class DriverLink : IPeerHandler, IDriverClient
 
     public void ObjectReady(ObjectRef value) => _driver.SendReady(this, value);
 
-    public void Send(byte[] message) => _connection.Send(message);
+    public void Send(ReadOnlySpan<byte> message) => _connection.Send(message);
 
     private void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
     {
@@ -92,9 +92,10 @@ internal sealed class DriverLink : IPeerHandler, IDriverClient
             onFailure?.Invoke(Gone(why));
             return;
         }
-        if (Messages.ForSending(_driver.WireContext, kind, fields, write, onFailure, Name) is { } message)
+        using var message = Messages.ForSending(_driver.WireContext, kind, fields, write, onFailure, Name);
+        if (!message.Failed)
         {
-            _connection.Send(message);
+            _connection.Send(message.Bytes);
         }
     }
 

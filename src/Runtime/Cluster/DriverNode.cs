@@ -531,10 +531,10 @@ internal sealed class DriverNode : ClusterNode
 
     private void Ready(IDriverClient client, ObjectRef value)
     {
-        if (Messages.ForSending<(ObjectRef Value, DriverNode Driver), object?>(WireContext, MessageKind.ObjectReady, 2, s_ready, (value, this), null, null, client.Name) is { } message
-            && !client.IsLost)
+        using var message = Messages.ForSending<(ObjectRef Value, DriverNode Driver), object?>(WireContext, MessageKind.ObjectReady, 2, s_ready, (value, this), null, null, client.Name);
+        if (!client.IsLost)
         {
-            client.Send(message);
+            client.Send(message.Bytes);
         }
     }
 

@@ -12,7 +12,8 @@ internal interface IDriverClient
     /// <summary>Gone: nothing more is sent to it.</summary>
     bool IsLost { get; }
 
-    void Send(byte[] message);
+    /// <summary>Sends an encoded message (copied before this returns).</summary>
+    void Send(ReadOnlySpan<byte> message);
 
     /// <summary>Tells it where <paramref name="value"/> is (or its error), once it is complete.</summary>
     void ObjectReady(ObjectRef value);

@@ -3,7 +3,7 @@ using MessagePack;
 
 namespace GenRay.Cluster;
 
-/// <summary>Encodes one message (a MessagePack array starting with its kind) into its own byte array.</summary>
+/// <summary>Encodes one message (a MessagePack array starting with its kind), into a thread's buffer for sending or into its own byte array.</summary>
 internal static class Messages
 {
     // Two buffers per thread, reused: a message's result value is encoded while the message is being built (one
@@ -93,11 +93,11 @@ internal static class Messages
     /// A message over the size one gRPC message may carry would break the whole connection (and fail everything on
     /// it): refuse it before it is sent, so only the work it carries fails, with what to do instead.
     /// </summary>
-    private static RayException? TooLarge(byte[] message) =>
-        message.Length <= PeerConnection.MaxMessageBytes - 64
+    private static RayException? TooLarge(int length) =>
+        length <= PeerConnection.MaxMessageBytes - 64
             ? null
             : new RayException(
-                $"This call carries {message.Length / (1 << 20)} MiB by value, over the {PeerConnection.MaxMessageBytes >> 20} MiB a message between " +
+                $"This call carries {length / (1 << 20)} MiB by value, over the {PeerConnection.MaxMessageBytes >> 20} MiB a message between " +
                 "processes may hold. Pass large values by reference: var r = Ray.Put(value); then give r to the call.");
 
     /// <summary>A message: <c>[kind, fields…]</c>.</summary>
@@ -106,40 +106,51 @@ internal static class Messages
     /// <summary>
     /// Encodes a message for sending, in a wire context. A value that cannot be encoded, or a message too large for
     /// one frame, fails only the work it carries: <paramref name="onFailure"/> hears why (naming <paramref name="peer"/>)
-    /// and the result is null. Without <paramref name="onFailure"/> the error is thrown.
+    /// and the result has <see cref="Encoded.Failed"/>. Without <paramref name="onFailure"/> the error is thrown.
     /// </summary>
-    public static byte[]? ForSending(Serialization.WireContext context, MessageKind kind, int fields, Writer write, Action<Exception>? onFailure, string peer) =>
+    public static Encoded ForSending(Serialization.WireContext context, MessageKind kind, int fields, Writer write, Action<Exception>? onFailure, string peer) =>
         ForSending<Writer, Action<Exception>?>(context, kind, fields, Plain, write, onFailure is null ? null : Fail, onFailure, peer);
 
     /// <summary>A plain failure handler run as a state one: the state is the handler.</summary>
     public static readonly Action<Exception, Action<Exception>?> Fail = static (error, onFailure) => onFailure!(error);
 
-    /// <summary>As above, with the fields written from <paramref name="state"/>, which <paramref name="onFailure"/> also gets.</summary>
-    public static byte[]? ForSending<TState, TFailure>(
-        Serialization.WireContext context, MessageKind kind, int fields, Writer<TState> write, in TState state,
+    /// <summary>
+    /// As above, with the fields written from <paramref name="state"/>, which <paramref name="onFailure"/> also gets.
+    /// The message is encoded into one of this thread's buffers (the connection copies it into its batch): send it,
+    /// then dispose it.
+    /// </summary>
+    public static Encoded ForSending<TState, TFailure>(
+        Serialization.WireContext context, MessageKind kind, int fields, Writer<TState> write, scoped in TState state,
         Action<Exception, TFailure>? onFailure, TFailure failureState, string peer)
     {
-        byte[] message;
+        var buffer = Rent();
         try
         {
             using var scope = Serialization.WireContext.Enter(context);
-            message = Build(write, state, kind, fields);
+            Encode(buffer, write, state, kind, fields);
         }
         catch (Exception error) when (error is MessagePackSerializationException or RayException && onFailure is not null)
         {
+            Return(buffer);
             onFailure!(new RayException($"Sending to {peer} failed: {error.Message}", error), failureState);
-            return null;
+            return default;
         }
-        if (TooLarge(message) is { } tooLarge)
+        catch
         {
+            Return(buffer);
+            throw;
+        }
+        if (TooLarge(buffer.WrittenCount) is { } tooLarge)
+        {
+            Return(buffer);
             if (onFailure is null)
             {
                 throw tooLarge;
             }
             onFailure(tooLarge, failureState);
-            return null;
+            return default;
         }
-        return message;
+        return new Encoded(buffer);
     }
 
     /// <summary>Encodes a value with the wire formatters, in a wire context, into bytes.</summary>
@@ -152,14 +163,14 @@ internal static class Messages
     /// The value of a completed object, encoded as above into one of this thread's buffers, not an array of its own:
     /// an answer copies it into its message (the bytes are valid until the returned value is disposed).
     /// </summary>
-    public static EncodedValue Encode(Serialization.WireContext context, ObjectRef value)
+    public static Encoded Encode(Serialization.WireContext context, ObjectRef value)
     {
         using var scope = Serialization.WireContext.Enter(context);
         var buffer = Rent();
         try
         {
             Encode(buffer, s_objectValue, value, kind: 0, fields: -1);
-            return new EncodedValue(buffer);
+            return new Encoded(buffer);
         }
         catch
         {
@@ -168,12 +179,21 @@ internal static class Messages
         }
     }
 
-    /// <summary>Bytes encoded into a thread's buffer; dispose to give the buffer back (on the same thread).</summary>
-    public readonly ref struct EncodedValue(ArrayBufferWriter<byte> buffer)
+    /// <summary>Bytes encoded into a thread's buffer, or none (<see cref="Failed"/>); dispose to give the buffer back (on the same thread).</summary>
+    public readonly ref struct Encoded(ArrayBufferWriter<byte>? buffer)
     {
-        public ReadOnlySpan<byte> Bytes => buffer.WrittenSpan;
+        /// <summary>Nothing was encoded: the failure handler was told why.</summary>
+        public bool Failed => buffer is null;
 
-        public void Dispose() => Return(buffer);
+        public ReadOnlySpan<byte> Bytes => buffer!.WrittenSpan;
+
+        public void Dispose()
+        {
+            if (buffer is not null)
+            {
+                Return(buffer);
+            }
+        }
     }
 
     private static readonly Writer<ObjectRef> s_objectValue = static (ref MessagePackWriter writer, in ObjectRef value) => value.WriteValue(ref writer);

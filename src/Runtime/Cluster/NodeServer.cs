@@ -79,13 +79,13 @@ internal sealed class NodeServer : IAsyncDisposable
     /// <summary>Accepts control streams: each gets a <see cref="PeerConnection"/> and the handler the acceptor returns.</summary>
     public void OnConnect(Func<PeerConnection, IPeerHandler> acceptor) => _acceptor = acceptor;
 
-    internal async Task AcceptAsync(IAsyncStreamReader<byte[]> requests, IServerStreamWriter<byte[]> responses, CancellationToken ct)
+    internal async Task AcceptAsync(IAsyncStreamReader<MessageBatch> requests, IServerStreamWriter<MessageBatch> responses, CancellationToken ct)
     {
         if (_acceptor is null)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, "This GenRay process does not accept control connections."));
         }
-        var connection = new PeerConnection("the driver", (bytes, token) => responses.WriteAsync(bytes, token), requests);
+        var connection = new PeerConnection("the driver", (batch, token) => responses.WriteAsync(batch, token), requests);
         using var stop = ct.Register(() => connection.Close());
         await connection.RunAsync(_acceptor(connection)).ConfigureAwait(false);
     }
@@ -111,7 +111,7 @@ internal sealed class NodeServer : IAsyncDisposable
     public PeerConnection Connect(string address, string name, CancellationToken ct)
     {
         var call = Channel(address).CreateCallInvoker().AsyncDuplexStreamingCall(NodeService.ConnectMethod, null, new CallOptions(cancellationToken: ct));
-        return new PeerConnection(name, (bytes, token) => call.RequestStream.WriteAsync(bytes, token), call.ResponseStream);
+        return new PeerConnection(name, (batch, token) => call.RequestStream.WriteAsync(batch, token), call.ResponseStream);
     }
 
     /// <summary>Fetches a value held by <paramref name="holder"/> (this process included): chunk by chunk, or through shared memory on this machine.</summary>

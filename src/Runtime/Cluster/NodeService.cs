@@ -20,7 +20,8 @@ public class NodeService
 
     internal static readonly Marshaller<byte[]> Bytes = Marshallers.Create(static bytes => bytes, static bytes => bytes);
 
-    internal static readonly Method<byte[], byte[]> ConnectMethod = new(MethodType.DuplexStreaming, ServiceName, "Connect", Bytes, Bytes);
+    internal static readonly Method<MessageBatch, MessageBatch> ConnectMethod =
+        new(MethodType.DuplexStreaming, ServiceName, "Connect", MessageBatch.Marshaller, MessageBatch.Marshaller);
     internal const string FetchName = "Fetch";
     internal const string LengthHeader = "genray-length";
 
@@ -57,7 +58,7 @@ public class NodeService
     }
 
     /// <summary>A peer's control stream.</summary>
-    public virtual Task Connect(IAsyncStreamReader<byte[]> requests, IServerStreamWriter<byte[]> responses, ServerCallContext context) =>
+    public virtual Task Connect(IAsyncStreamReader<MessageBatch> requests, IServerStreamWriter<MessageBatch> responses, ServerCallContext context) =>
         _node.AcceptAsync(requests, responses, context.CancellationToken);
 
     /// <summary>

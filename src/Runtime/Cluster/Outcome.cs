@@ -50,7 +50,7 @@ internal static class Outcome
             writer.Write(remote.Holder);
             return;
         }
-        Messages.EncodedValue encoded;
+        Messages.Encoded encoded;
         try
         {
             encoded = Messages.Encode(node.WireContext, result);

@@ -13,14 +13,15 @@ internal interface IPeerHandler
 }
 
 /// <summary>
-/// One long-lived gRPC duplex stream to a peer, used both ways. Outgoing messages queue; one writer at a time
-/// drains everything queued into a single gRPC message (up to <see cref="MaxBatchBytes"/>). A message that finds
-/// the stream quiet goes out at once on the sender's own thread (no thread to wake: one round trip at a time pays
-/// nothing for batching). A message that follows a write within <see cref="BusyWindow"/> is part of a burst: the
-/// write is left to a pool thread, and what the sender queues meanwhile goes in the same gRPC message, so a burst
-/// of thousands of submissions costs a handful of writes, not one each (every gRPC message costs microseconds of
-/// framing and a syscall on both sides). One reader loop decodes batches and hands each message to the handler in
-/// order, which keeps one caller's calls in order end to end.
+/// One long-lived gRPC duplex stream to a peer, used both ways. Senders append their encoded messages to the open
+/// <see cref="MessageBatch"/> (under a lock held only for the copy); one writer at a time sends batches in order, each
+/// one gRPC message of up to <see cref="MaxBatchBytes"/>. A message that finds the stream quiet goes out at once on
+/// the sender's own thread (no thread to wake: one round trip at a time pays nothing for batching). A message that
+/// follows a write within <see cref="BusyWindow"/> is part of a burst: the write is left to a pool thread, and what
+/// the sender appends meanwhile goes in the same gRPC message, so a burst of thousands of submissions costs a handful
+/// of writes, not one each (every gRPC message costs microseconds of framing and a syscall on both sides). Two
+/// batches are kept and reused, so a busy stream allocates nothing per message or per batch. One reader loop decodes
+/// batches and hands each message to the handler in order, which keeps one caller's calls in order end to end.
 /// </summary>
 internal sealed class PeerConnection : IThreadPoolWorkItem
 {
@@ -30,16 +31,19 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
     public const int MaxBatchBytes = 4 << 20;
     public const int MaxMessageBytes = 64 << 20;
 
-    private readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> _outbox = new();
-    private readonly Func<byte[], CancellationToken, Task> _write;
-    private readonly IAsyncStreamReader<byte[]> _read;
+    private readonly Lock _gate = new();
+    private readonly Queue<MessageBatch> _full = new(); // batches that reached MaxBatchBytes, oldest first
+    private MessageBatch? _open; // the batch senders append to
+    private MessageBatch? _spare; // an empty batch to open next
+    private readonly Func<MessageBatch, CancellationToken, Task> _write;
+    private readonly IAsyncStreamReader<MessageBatch> _read;
     private readonly CancellationTokenSource _closed = new();
     private IPeerHandler? _handler;
     private int _done;
     private int _writing;
     private long _lastWrite; // Stopwatch timestamp at the end of the last write
 
-    public PeerConnection(string name, Func<byte[], CancellationToken, Task> write, IAsyncStreamReader<byte[]> read)
+    public PeerConnection(string name, Func<MessageBatch, CancellationToken, Task> write, IAsyncStreamReader<MessageBatch> read)
     {
         Name = name;
         _write = write;
@@ -57,13 +61,25 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
         return Task.Run(ReadLoop);
     }
 
-    public void Send(byte[] message)
+    /// <summary>Sends one encoded message (copied: the bytes may be reused when this returns).</summary>
+    public void Send(ReadOnlySpan<byte> message)
     {
         if (IsClosed)
         {
             return; // the handler already failed whatever this message was about
         }
-        _outbox.Enqueue(message);
+        lock (_gate)
+        {
+            var open = _open ??= TakeSpare();
+            if (open.Count > 0 && open.Size + message.Length > MaxBatchBytes)
+            {
+                _full.Enqueue(open);
+                open = _open = TakeSpare();
+            }
+            open.Append(message);
+        }
+        // A writer that found nothing cleared the flag under the lock, after this message's append or before it:
+        // either it took the message or this sender starts the next writer.
         if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
         {
             if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastWrite) < BusyWindow)
@@ -72,12 +88,12 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
             }
             else
             {
-                _ = WritePending();
+                WritePending();
             }
         }
     }
 
-    void IThreadPoolWorkItem.Execute() => _ = WritePending();
+    void IThreadPoolWorkItem.Execute() => WritePending();
 
     public void Close(Exception? error = null)
     {
@@ -89,76 +105,92 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
         _handler?.OnClosed(this, error);
     }
 
-    // Runs synchronously on its caller's thread up to the first write that does not complete at once.
-    private async Task WritePending()
+    private MessageBatch TakeSpare()
     {
-        var batch = new List<byte[]>();
+        var spare = _spare ?? MessageBatch.Outgoing();
+        _spare = null;
+        return spare;
+    }
+
+    // Writes batches until none is left, on its caller's thread while writes complete at once (gRPC's do when the
+    // stream has room); a write still in flight is awaited, and the rest written where it completes.
+    private void WritePending()
+    {
+        while (Next() is { } batch)
+        {
+            Task write;
+            try
+            {
+                write = _write(batch, _closed.Token);
+            }
+            catch (Exception error)
+            {
+                Failed(error);
+                return;
+            }
+            if (!write.IsCompletedSuccessfully)
+            {
+                _ = WriteRestAfter(write, batch);
+                return;
+            }
+            Written(batch);
+        }
+    }
+
+    private async Task WriteRestAfter(Task write, MessageBatch batch)
+    {
         try
         {
-            while (true)
-            {
-                var size = 0;
-                while (size < MaxBatchBytes && _outbox.TryDequeue(out var message))
-                {
-                    batch.Add(message);
-                    size += message.Length;
-                }
-                if (batch.Count == 0)
-                {
-                    Interlocked.Exchange(ref _writing, 0); // a full fence: the look below must follow this store
-                    // A message queued after the drain but before the flag cleared would be stranded: look again.
-                    if (_outbox.IsEmpty || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
-                    {
-                        return;
-                    }
-                    continue;
-                }
-                await _write(Encode(batch, size), _closed.Token).ConfigureAwait(false);
-                Volatile.Write(ref _lastWrite, Stopwatch.GetTimestamp());
-                batch.Clear();
-            }
-        }
-        catch (OperationCanceledException)
-        {
+            await write.ConfigureAwait(false);
         }
         catch (Exception error)
         {
+            Failed(error);
+            return;
+        }
+        Written(batch);
+        WritePending();
+    }
+
+    // The next batch to write, oldest first; none clears the writing flag, under the lock Send appends under.
+    private MessageBatch? Next()
+    {
+        lock (_gate)
+        {
+            if (!_full.TryDequeue(out var batch))
+            {
+                batch = _open;
+                _open = null;
+            }
+            if (batch is null)
+            {
+                Volatile.Write(ref _writing, 0);
+                return null;
+            }
+            batch.Seal();
+            return batch;
+        }
+    }
+
+    private void Written(MessageBatch batch)
+    {
+        Volatile.Write(ref _lastWrite, Stopwatch.GetTimestamp());
+        batch.Reset();
+        if (batch.Capacity <= 2 * MaxBatchBytes) // one that held a huge message is not kept
+        {
+            lock (_gate)
+            {
+                _spare ??= batch;
+            }
+        }
+    }
+
+    private void Failed(Exception error)
+    {
+        if (error is not OperationCanceledException)
+        {
             Close(new RayException($"Sending to {Name} failed: {error.Message}", error));
         }
-    }
-
-    // A batch is a MessagePack array of the queued messages, each already encoded: write the header, then copy.
-    private static byte[] Encode(List<byte[]> batch, int size)
-    {
-        Span<byte> header = stackalloc byte[5];
-        var headerLength = ArrayHeader(batch.Count, header);
-        var bytes = new byte[headerLength + size];
-        header[..headerLength].CopyTo(bytes);
-        var offset = headerLength;
-        foreach (var message in batch)
-        {
-            message.CopyTo(bytes, offset);
-            offset += message.Length;
-        }
-        return bytes;
-    }
-
-    private static int ArrayHeader(int count, Span<byte> header)
-    {
-        if (count <= 15)
-        {
-            header[0] = (byte)(0x90 | count);
-            return 1;
-        }
-        if (count <= ushort.MaxValue)
-        {
-            header[0] = 0xdc;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(header[1..], (ushort)count);
-            return 3;
-        }
-        header[0] = 0xdd;
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header[1..], (uint)count);
-        return 5;
     }
 
     private async Task ReadLoop()
@@ -168,7 +200,7 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
         {
             while (await _read.MoveNext(_closed.Token).ConfigureAwait(false))
             {
-                Dispatch(_read.Current);
+                Dispatch(_read.Current.Bytes);
             }
         }
         catch (OperationCanceledException)
@@ -181,7 +213,7 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
         Close(failure);
     }
 
-    private void Dispatch(byte[] batch)
+    private void Dispatch(ReadOnlyMemory<byte> batch)
     {
         var reader = new MessagePackReader(batch);
         int count;

@@ -228,7 +228,8 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     /// </summary>
     private void Send<TState, TFailure>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state, Action<Exception, TFailure>? onFailure, TFailure failure)
     {
-        if (Messages.ForSending(_driver.WireContext, kind, fields, write, state, onFailure, failure, Name) is not { } message)
+        using var message = Messages.ForSending(_driver.WireContext, kind, fields, write, state, onFailure, failure, Name);
+        if (message.Failed)
         {
             return;
         }
@@ -237,7 +238,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
             onFailure(new RayException($"{Name} {why}."), failure);
             return;
         }
-        _connection!.Send(message);
+        _connection!.Send(message.Bytes);
     }
 
     /// <summary>As above, with a closure for the fields and for the failure.</summary>
@@ -374,7 +375,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
         }
     }
 
-    public void Send(byte[] message) => _connection!.Send(message);
+    public void Send(ReadOnlySpan<byte> message) => _connection!.Send(message);
 
     public void OnClosed(PeerConnection peer, Exception? error)
     {

@@ -282,20 +282,19 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     /// <summary>Sends a message whose fields are written from <paramref name="state"/> (no closure: the hot paths' results).</summary>
     public void Send<TState>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state)
     {
-        if (Messages.ForSending<TState, object?>(WireContext, kind, fields, write, state, null, null, "the driver") is { } message)
-        {
-            (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message);
-        }
+        using var message = Messages.ForSending<TState, object?>(WireContext, kind, fields, write, state, null, null, "the driver");
+        (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message.Bytes);
     }
 
     /// <summary>Sends a message built in this worker's wire context.</summary>
     public void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
     {
-        if (Messages.ForSending(WireContext, kind, fields, write, onFailure, "the driver") is not { } message)
+        using var message = Messages.ForSending(WireContext, kind, fields, write, onFailure, "the driver");
+        if (message.Failed)
         {
             return;
         }
-        (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message);
+        (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message.Bytes);
     }
 
     public void OnMessage(PeerConnection peer, MessageKind kind, ref MessagePackReader reader)

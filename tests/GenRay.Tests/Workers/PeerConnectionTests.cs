@@ -19,7 +19,7 @@ public sealed class PeerConnectionTests
     private PeerConnection Connect(TimeSpan costOfAWrite) => new("a test peer", (batch, _) =>
     {
         _writerThreads.Enqueue(Environment.CurrentManagedThreadId);
-        var reader = new MessagePackReader(batch);
+        var reader = new MessagePackReader(batch.Bytes);
         for (var count = reader.ReadArrayHeader(); count > 0; count--)
         {
             _received.Enqueue(reader.ReadInt32());
@@ -75,9 +75,119 @@ public sealed class PeerConnectionTests
         Assert.True(_writes <= n / 10, $"{n} messages took {_writes} writes");
     }
 
-    private sealed class NothingToRead : IAsyncStreamReader<byte[]>
+    [Fact]
+    public void Messages_over_the_batch_limit_are_split_between_gRPC_messages_in_order()
     {
-        public byte[] Current => throw new InvalidOperationException("Nothing was read.");
+        var sizes = new ConcurrentQueue<int>();
+        var received = new ConcurrentQueue<byte>();
+        var connection = new PeerConnection("a test peer", (batch, _) =>
+        {
+            sizes.Enqueue(batch.Bytes.Length);
+            var reader = new MessagePackReader(batch.Bytes);
+            for (var count = reader.ReadArrayHeader(); count > 0; count--)
+            {
+                var bytes = reader.ReadBytes()!.Value;
+                Assert.True(bytes.IsSingleSegment && bytes.FirstSpan.IndexOfAnyExcept(bytes.FirstSpan[0]) < 0, "a message came apart");
+                received.Enqueue(bytes.FirstSpan[0]);
+            }
+            Thread.Sleep(5); // a slow peer: the sender gets ahead and the batch fills
+            return Task.CompletedTask;
+        }, new NothingToRead());
+
+        for (var i = 0; i < 12; i++)
+        {
+            connection.Send(Blob((byte)i, 1 << 20)); // 12 MiB in all, 4 MiB per gRPC message at most
+        }
+        var clock = Stopwatch.StartNew();
+        while (received.Count < 12 && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(1);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => (byte)i), received);
+        Assert.All(sizes, size => Assert.True(size <= PeerConnection.MaxBatchBytes + 16, $"a gRPC message of {size} bytes"));
+        Assert.True(sizes.Count >= 3, $"12 MiB went in {sizes.Count} gRPC messages");
+    }
+
+    [Fact]
+    public void Sending_one_message_at_a_time_allocates_nothing_once_warm()
+    {
+        var written = 0;
+        var connection = new PeerConnection("a test peer", (batch, _) =>
+        {
+            Interlocked.Add(ref written, new MessagePackReader(batch.Bytes).ReadArrayHeader());
+            return Task.CompletedTask;
+        }, new NothingToRead());
+        var message = Message(123_456);
+        SendApart(connection, message, 0, 100, ref written); // warm
+
+        const int n = 10_000;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        SendApart(connection, message, 100, n, ref written);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(100 + n, Volatile.Read(ref written));
+        // An array per message, or one per gRPC message, is tens of bytes per message. (A second batch may be made
+        // once, ~4 KiB, if a send lands in a write's busy window.)
+        Assert.True(allocated < n, $"{allocated} bytes allocated sending {n} messages");
+    }
+
+    // Each message once the one before it is written and the busy window has passed, so each goes out alone, at once.
+    // (Timed with timestamps: a Stopwatch object per message would be what the test measures.)
+    private static void SendApart(PeerConnection connection, byte[] message, int sent, int count, ref int written)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            connection.Send(message);
+            var start = Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref written) < sent + i && Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(10))
+            {
+                Thread.SpinWait(10);
+            }
+            start = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromMicroseconds(30))
+            {
+                Thread.SpinWait(10);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(65_535)]
+    [InlineData(65_536)]
+    public void A_batch_is_a_MessagePack_array_of_its_messages(int count)
+    {
+        var batch = MessageBatch.Outgoing();
+        for (var i = 0; i < count; i++)
+        {
+            batch.Append(Message(i));
+        }
+        batch.Seal();
+
+        var reader = new MessagePackReader(batch.Bytes);
+        Assert.Equal(count, reader.ReadArrayHeader());
+        for (var i = 0; i < count; i++)
+        {
+            Assert.Equal(i, reader.ReadInt32());
+        }
+        Assert.True(reader.End);
+    }
+
+    private static byte[] Blob(byte fill, int length)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        writer.Write(Enumerable.Repeat(fill, length).ToArray());
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private sealed class NothingToRead : IAsyncStreamReader<MessageBatch>
+    {
+        public MessageBatch Current => throw new InvalidOperationException("Nothing was read.");
 
         public Task<bool> MoveNext(CancellationToken cancellationToken) => Task.FromResult(false);
     }
