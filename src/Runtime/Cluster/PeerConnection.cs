@@ -19,7 +19,7 @@ internal interface IPeerHandler
 /// the sender's own thread (no thread to wake: one round trip at a time pays nothing for batching). A message that
 /// follows a write within <see cref="BusyWindow"/> is part of a burst: the write is left to a pool thread, and what
 /// the sender appends meanwhile goes in the same gRPC message, so a burst of thousands of submissions costs a handful
-/// of writes, not one each (every gRPC message costs microseconds of framing and a syscall on both sides). Two
+/// of writes, not one each (every gRPC message costs microseconds of framing and a syscall on both sides). Written
 /// batches are kept and reused, so a busy stream allocates nothing per message or per batch. One reader loop decodes
 /// batches and hands each message to the handler in order, which keeps one caller's calls in order end to end.
 /// </summary>
@@ -34,7 +34,9 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
     private readonly Lock _gate = new();
     private readonly Queue<MessageBatch> _full = new(); // batches that reached MaxBatchBytes, oldest first
     private MessageBatch? _open; // the batch senders append to
-    private MessageBatch? _spare; // an empty batch to open next
+    // Empty batches to open next. Two: the one just written comes back while the one written before it may still
+    // wait here (the sender sent nothing meanwhile); with room for one, every such write made a new batch.
+    private readonly Stack<MessageBatch> _spare = new(2);
     private readonly Func<MessageBatch, CancellationToken, Task> _write;
     private readonly IAsyncStreamReader<MessageBatch> _read;
     private readonly CancellationTokenSource _closed = new();
@@ -105,12 +107,7 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
         _handler?.OnClosed(this, error);
     }
 
-    private MessageBatch TakeSpare()
-    {
-        var spare = _spare ?? MessageBatch.Outgoing();
-        _spare = null;
-        return spare;
-    }
+    private MessageBatch TakeSpare() => _spare.TryPop(out var spare) ? spare : MessageBatch.Outgoing();
 
     // Writes batches until none is left, on its caller's thread while writes complete at once (gRPC's do when the
     // stream has room); a write still in flight is awaited, and the rest written where it completes.
@@ -180,7 +177,10 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
         {
             lock (_gate)
             {
-                _spare ??= batch;
+                if (_spare.Count < 2)
+                {
+                    _spare.Push(batch);
+                }
             }
         }
     }

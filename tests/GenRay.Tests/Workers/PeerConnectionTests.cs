@@ -132,6 +132,51 @@ public sealed class PeerConnectionTests
         Assert.True(allocated < n, $"{allocated} bytes allocated sending {n} messages");
     }
 
+    [Fact]
+    public void A_written_batch_is_kept_for_reuse_while_another_waits_to_be_reused()
+    {
+        // Without xunit's context a completed write's continuation runs at once, on the thread completing it: the
+        // steps below happen in the order written.
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            // Writes that complete when the test says, as gRPC's do when the stream is full.
+            var writes = new Queue<TaskCompletionSource>();
+            var connection = new PeerConnection("a test peer", (_, _) =>
+            {
+                var write = new TaskCompletionSource();
+                writes.Enqueue(write);
+                return write.Task;
+            }, new NothingToRead());
+            var message = Message(1);
+
+            connection.Send(message); // batch A goes out on this thread; its write is pending
+            connection.Send(message); // batch B opens behind it
+            writes.Dequeue().SetResult(); // A is written and kept; B goes out
+            writes.Dequeue().SetResult(); // B is written while A still waits: both must be kept
+            Assert.Empty(writes);
+            var written = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(written) < TimeSpan.FromMicroseconds(50))
+            {
+                Thread.SpinWait(10); // past the busy window: the next message goes out at once, on this thread
+            }
+
+            connection.Send(message); // one kept batch goes out; its write is pending
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            connection.Send(message); // the other kept batch opens
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.True(allocated < 1024, $"opening a batch allocated {allocated} bytes: a written batch was not kept");
+            writes.Dequeue().SetResult();
+            Assert.Single(writes); // the last message went out when the write before it completed
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+
     // Each message once the one before it is written and the busy window has passed, so each goes out alone, at once.
     // (Timed with timestamps: a Stopwatch object per message would be what the test measures.)
     private static void SendApart(PeerConnection connection, byte[] message, int sent, int count, ref int written)
