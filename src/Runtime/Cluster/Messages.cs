@@ -23,21 +23,38 @@ internal static class Messages
     /// <summary>A plain writer run as a state writer: the state is the writer (for the overloads taking a closure).</summary>
     public static readonly Writer<Writer> Plain = static (ref MessagePackWriter writer, in Writer write) => write(ref writer);
 
-    public static byte[] Build(Writer write) => Build(Plain, write, kind: 0, fields: -1);
+    public static byte[] Build(Writer write) => ToArray(null, Plain, write, kind: 0, fields: -1);
 
-    // With fields >= 0, the message's header ([kind, ...]) goes first: no wrapping delegate per message.
-    private static byte[] Build<TState>(Writer<TState> write, in TState state, MessageKind kind, int fields)
+    // Every encoding goes through here: into one of this thread's buffers, in a wire context when one is given,
+    // lent to the caller until disposed. A writer that throws gives the buffer back. With fields >= 0, the
+    // message's header ([kind, ...]) goes first: no wrapping delegate per message.
+    private static Encoded Lend<TState>(Serialization.WireContext? context, Writer<TState> write, scoped in TState state, MessageKind kind, int fields)
     {
         var buffer = Rent();
         try
         {
-            Encode(buffer, write, state, kind, fields);
-            return buffer.WrittenSpan.ToArray();
+            if (context is null)
+            {
+                Encode(buffer, write, state, kind, fields);
+            }
+            else
+            {
+                using var scope = Serialization.WireContext.Enter(context);
+                Encode(buffer, write, state, kind, fields);
+            }
+            return new Encoded(buffer);
         }
-        finally
+        catch
         {
             Return(buffer);
+            throw;
         }
+    }
+
+    private static byte[] ToArray<TState>(Serialization.WireContext? context, Writer<TState> write, in TState state, MessageKind kind, int fields)
+    {
+        using var encoded = Lend(context, write, state, kind, fields);
+        return encoded.Bytes.ToArray();
     }
 
     private static void Encode<TState>(ArrayBufferWriter<byte> buffer, Writer<TState> write, in TState state, MessageKind kind, int fields)
@@ -101,7 +118,7 @@ internal static class Messages
                 "processes may hold. Pass large values by reference: var r = Ray.Put(value); then give r to the call.");
 
     /// <summary>A message: <c>[kind, fields…]</c>.</summary>
-    public static byte[] Build(MessageKind kind, int fields, Writer write) => Build(Plain, write, kind, fields);
+    public static byte[] Build(MessageKind kind, int fields, Writer write) => ToArray(null, Plain, write, kind, fields);
 
     /// <summary>
     /// Encodes a message for sending, in a wire context. A value that cannot be encoded, or a message too large for
@@ -123,26 +140,19 @@ internal static class Messages
         Serialization.WireContext context, MessageKind kind, int fields, Writer<TState> write, scoped in TState state,
         Action<Exception, TFailure>? onFailure, TFailure failureState, string peer)
     {
-        var buffer = Rent();
+        Encoded message;
         try
         {
-            using var scope = Serialization.WireContext.Enter(context);
-            Encode(buffer, write, state, kind, fields);
+            message = Lend(context, write, state, kind, fields);
         }
         catch (Exception error) when (error is MessagePackSerializationException or RayException && onFailure is not null)
         {
-            Return(buffer);
             onFailure!(new RayException($"Sending to {peer} failed: {error.Message}", error), failureState);
             return default;
         }
-        catch
+        if (TooLarge(message.Bytes.Length) is { } tooLarge)
         {
-            Return(buffer);
-            throw;
-        }
-        if (TooLarge(buffer.WrittenCount) is { } tooLarge)
-        {
-            Return(buffer);
+            message.Dispose();
             if (onFailure is null)
             {
                 throw tooLarge;
@@ -150,34 +160,20 @@ internal static class Messages
             onFailure(tooLarge, failureState);
             return default;
         }
-        return new Encoded(buffer);
+        return message;
     }
 
     /// <summary>Encodes a value with the wire formatters, in a wire context, into bytes.</summary>
-    public static byte[] Value(Serialization.WireContext context, Writer write) => Value(context, Plain, write);
+    public static byte[] Value(Serialization.WireContext context, Writer write) => ToArray(context, Plain, write, kind: 0, fields: -1);
 
     /// <summary>The value of a completed object, encoded as above (no closure per value: results are encoded by the thousand).</summary>
-    public static byte[] ValueOf(Serialization.WireContext context, ObjectRef value) => Value(context, s_objectValue, value);
+    public static byte[] ValueOf(Serialization.WireContext context, ObjectRef value) => ToArray(context, s_objectValue, value, kind: 0, fields: -1);
 
     /// <summary>
     /// The value of a completed object, encoded as above into one of this thread's buffers, not an array of its own:
     /// an answer copies it into its message (the bytes are valid until the returned value is disposed).
     /// </summary>
-    public static Encoded Encode(Serialization.WireContext context, ObjectRef value)
-    {
-        using var scope = Serialization.WireContext.Enter(context);
-        var buffer = Rent();
-        try
-        {
-            Encode(buffer, s_objectValue, value, kind: 0, fields: -1);
-            return new Encoded(buffer);
-        }
-        catch
-        {
-            Return(buffer);
-            throw;
-        }
-    }
+    public static Encoded Encode(Serialization.WireContext context, ObjectRef value) => Lend(context, s_objectValue, value, kind: 0, fields: -1);
 
     /// <summary>Bytes encoded into a thread's buffer, or none (<see cref="Failed"/>); dispose to give the buffer back (on the same thread).</summary>
     public readonly ref struct Encoded(ArrayBufferWriter<byte>? buffer)
@@ -197,10 +193,4 @@ internal static class Messages
     }
 
     private static readonly Writer<ObjectRef> s_objectValue = static (ref MessagePackWriter writer, in ObjectRef value) => value.WriteValue(ref writer);
-
-    private static byte[] Value<TState>(Serialization.WireContext context, Writer<TState> write, in TState state)
-    {
-        using var scope = Serialization.WireContext.Enter(context);
-        return Build(write, state, kind: 0, fields: -1);
-    }
 }
