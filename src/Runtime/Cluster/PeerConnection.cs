@@ -42,7 +42,7 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
     private readonly CancellationTokenSource _closed = new();
     private IPeerHandler? _handler;
     private int _done;
-    private int _writing;
+    private bool _writing; // under _gate: a writer is on its way to the open batch
     private long _lastWrite; // Stopwatch timestamp at the end of the last write
 
     public PeerConnection(string name, Func<MessageBatch, CancellationToken, Task> write, IAsyncStreamReader<MessageBatch> read)
@@ -79,19 +79,19 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
                 open = _open = TakeSpare();
             }
             open.Append(message);
+            if (_writing)
+            {
+                return; // the writer takes this message with the rest
+            }
+            _writing = true;
         }
-        // A writer that found nothing cleared the flag under the lock, after this message's append or before it:
-        // either it took the message or this sender starts the next writer.
-        if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+        if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastWrite) < BusyWindow)
         {
-            if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastWrite) < BusyWindow)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-            }
-            else
-            {
-                WritePending();
-            }
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        else
+        {
+            WritePending();
         }
     }
 
@@ -149,7 +149,8 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
         WritePending();
     }
 
-    // The next batch to write, oldest first; none clears the writing flag, under the lock Send appends under.
+    // The next batch to write, oldest first; none ends the writer, under the lock Send appends under, so a message
+    // appended after this look starts the next writer.
     private MessageBatch? Next()
     {
         lock (_gate)
@@ -161,7 +162,7 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
             }
             if (batch is null)
             {
-                Volatile.Write(ref _writing, 0);
+                _writing = false;
                 return null;
             }
             batch.Seal();
