@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.ComponentModel;
 using Grpc.Core;
@@ -89,20 +88,6 @@ public sealed class MessageBatch
     }
 
     internal static readonly Marshaller<MessageBatch> Marshaller = new(
-        static (batch, context) =>
-        {
-            var bytes = batch.Bytes.Span;
-            context.SetPayloadLength(bytes.Length);
-            var writer = context.GetBufferWriter();
-            while (!bytes.IsEmpty)
-            {
-                var span = writer.GetSpan(Math.Min(bytes.Length, 1 << 16));
-                var n = Math.Min(span.Length, bytes.Length);
-                bytes[..n].CopyTo(span);
-                writer.Advance(n);
-                bytes = bytes[n..];
-            }
-            context.Complete();
-        },
+        static (batch, context) => NodeService.WritePayload(context, batch.Bytes.Span),
         static context => new MessageBatch(context.PayloadAsNewBuffer()));
 }

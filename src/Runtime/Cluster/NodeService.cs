@@ -27,16 +27,18 @@ public class NodeService
 
     // Chunks go out as slices of the held bytes, written straight into gRPC's buffer (no copy per chunk).
     private static readonly Marshaller<Chunk> Slices = new(
-        static (chunk, context) =>
-        {
-            var slice = chunk.Bytes;
-            context.SetPayloadLength(slice.Length);
-            var buffer = context.GetBufferWriter();
-            slice.Span.CopyTo(buffer.GetSpan(slice.Length));
-            buffer.Advance(slice.Length);
-            context.Complete();
-        },
+        static (chunk, context) => WritePayload(context, chunk.Bytes.Span),
         static _ => throw new NotSupportedException("Fetch chunks are read by the fetching side's own marshaller."));
+
+    /// <summary>Copies bytes we hold straight into gRPC's buffer as one message's payload (no array of their own).</summary>
+    internal static void WritePayload(SerializationContext context, ReadOnlySpan<byte> payload)
+    {
+        context.SetPayloadLength(payload.Length);
+        var buffer = context.GetBufferWriter();
+        payload.CopyTo(buffer.GetSpan(payload.Length));
+        buffer.Advance(payload.Length);
+        context.Complete();
+    }
 
     internal static readonly Method<byte[], Chunk> FetchMethod = new(MethodType.ServerStreaming, ServiceName, FetchName, Bytes, Slices);
     internal static readonly Method<byte[], byte[]> ReleaseMethod = new(MethodType.Unary, ServiceName, "Release", Bytes, Bytes);
