@@ -24,11 +24,7 @@ public sealed class PeerConnectionTests
         {
             _received.Enqueue(reader.ReadInt32());
         }
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < costOfAWrite)
-        {
-            Thread.SpinWait(10);
-        }
+        Spin(costOfAWrite);
         Interlocked.Increment(ref _writes);
         return Task.CompletedTask;
     }, new NothingToRead());
@@ -64,11 +60,7 @@ public sealed class PeerConnectionTests
         {
             connection.Send(Message(i));
         }
-        var clock = Stopwatch.StartNew();
-        while (_received.Count < n && clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            Thread.Sleep(1); // the pool thread writing the rest
-        }
+        WaitFor(() => _received.Count >= n); // the pool thread writing the rest
 
         Assert.Equal(Enumerable.Range(0, n), _received);
         // Written on the sender's thread, each write would carry one message: 10,000 writes of 50 µs each.
@@ -98,11 +90,7 @@ public sealed class PeerConnectionTests
         {
             connection.Send(Blob((byte)i, 1 << 20)); // 12 MiB in all, 4 MiB per gRPC message at most
         }
-        var clock = Stopwatch.StartNew();
-        while (received.Count < 12 && clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            Thread.Sleep(1);
-        }
+        WaitFor(() => received.Count >= 12);
 
         Assert.Equal(Enumerable.Range(0, 12).Select(i => (byte)i), received);
         Assert.All(sizes, size => Assert.True(size <= PeerConnection.MaxBatchBytes + 16, $"a gRPC message of {size} bytes"));
@@ -156,11 +144,7 @@ public sealed class PeerConnectionTests
             writes.Dequeue().SetResult(); // A is written and kept; B goes out
             writes.Dequeue().SetResult(); // B is written while A still waits: both must be kept
             Assert.Empty(writes);
-            var written = Stopwatch.GetTimestamp();
-            while (Stopwatch.GetElapsedTime(written) < TimeSpan.FromMicroseconds(50))
-            {
-                Thread.SpinWait(10); // past the busy window: the next message goes out at once, on this thread
-            }
+            Spin(TimeSpan.FromMicroseconds(50)); // past the busy window: the next message goes out at once, on this thread
 
             connection.Send(message); // one kept batch goes out; its write is pending
             var before = GC.GetAllocatedBytesForCurrentThread();
@@ -189,11 +173,27 @@ public sealed class PeerConnectionTests
             {
                 Thread.SpinWait(10);
             }
-            start = Stopwatch.GetTimestamp();
-            while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromMicroseconds(30))
-            {
-                Thread.SpinWait(10);
-            }
+            Spin(TimeSpan.FromMicroseconds(30));
+        }
+    }
+
+    // Busy for a while, as a write's framing and syscall are (timestamps: no object per call).
+    private static void Spin(TimeSpan time)
+    {
+        var start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start) < time)
+        {
+            Thread.SpinWait(10);
+        }
+    }
+
+    // Until a pool thread has written what the test sent; the assertions after it say what is missing, if anything.
+    private static void WaitFor(Func<bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done() && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(1);
         }
     }
 
