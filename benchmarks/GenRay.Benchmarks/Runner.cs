@@ -47,7 +47,8 @@ public sealed record BenchmarkOptions(string Mode = "inprocess", string? Filter 
 
 /// <summary>One row of the results table: GenRay's figure, Ray's, and the baselines of the same pattern.</summary>
 public sealed record BenchmarkResult(
-    string Name, string Unit, double Mean, double Std, double BytesPerOp, double? CpuMicrosPerOp, double? Ray, IReadOnlyList<Baseline> Baselines);
+    string Name, string Unit, double Mean, double Std, IReadOnlyList<double> Rounds, double BytesPerOp, double? CpuMicrosPerOp, double? Ray,
+    IReadOnlyList<Baseline> Baselines);
 
 /// <summary>The same message pattern without GenRay: plain .NET in one process, or raw gRPC across two.</summary>
 public sealed record Baseline(string Name, double Mean);
@@ -90,9 +91,9 @@ public static class Runner
                             baselines.Add(new(name, (await Timeit.Run(workload(GrpcBaselines.Shared), metric.Multiplier, options.Quick)).Mean));
                         }
                     }
-                    var result = new BenchmarkResult(metric.Name, metric.Unit, measured.Mean, measured.Std, measured.BytesPerOp, measured.CpuMicrosPerOp, metric.Ray, baselines);
+                    var result = new BenchmarkResult(metric.Name, metric.Unit, measured.Mean, measured.Std, measured.Rounds, measured.BytesPerOp, measured.CpuMicrosPerOp, metric.Ray, baselines);
                     results.Add(result);
-                    output.WriteLine($"  {result.Name}: {Number(result.Mean)} ± {Number(result.Std)} {result.Unit}{(result.CpuMicrosPerOp is { } cpu ? $", {Number(cpu)} µs CPU/op" : "")}");
+                    output.WriteLine($"  {result.Name}: {Number(result.Mean)} ± {Number(result.Std)} {result.Unit}{(result.CpuMicrosPerOp is { } cpu ? $", {Number(cpu)} µs CPU/op" : "")} (rounds {string.Join(" / ", result.Rounds.Select(Number))})");
                 }
             }
             finally
@@ -145,6 +146,12 @@ public static class Runner
             json.WriteString("unit", r.Unit);
             json.WriteNumber("mean", r.Mean);
             json.WriteNumber("std", r.Std);
+            json.WriteStartArray("rounds");
+            foreach (var round in r.Rounds)
+            {
+                json.WriteNumberValue(round);
+            }
+            json.WriteEndArray();
             json.WriteNumber("bytes_per_op", r.BytesPerOp);
             if (r.CpuMicrosPerOp is { } cpu)
             {

@@ -6,7 +6,8 @@ namespace GenRay.Benchmarks;
 /// Ray's <c>timeit</c> (ray_microbenchmark_helpers.py): warm up for a second, then four rounds of at least two
 /// seconds, each running the workload in steps of a tenth of the warm-up count; the figure is the mean and
 /// standard deviation of <c>multiplier × runs / seconds</c> over the rounds. Also counts bytes allocated and CPU
-/// time used per op.
+/// time used per op, and keeps each round's figure: with worker processes the first rounds can still be warming up
+/// (the JIT optimizes a hot method only after it has run a while), which the mean alone hides.
 /// </summary>
 internal static class Timeit
 {
@@ -48,7 +49,7 @@ internal static class Timeit
 
         var mean = rates.Average();
         var std = Math.Sqrt(rates.Select(x => (x - mean) * (x - mean)).Average());
-        return new Measurement(mean, std, allocated / (multiplier * totalRuns), cpu?.TotalMicroseconds / (multiplier * totalRuns));
+        return new Measurement(mean, std, rates, allocated / (multiplier * totalRuns), cpu?.TotalMicroseconds / (multiplier * totalRuns));
     }
 
     /// <summary>
@@ -69,12 +70,13 @@ internal static class Timeit
         var cpu = ProcessTreeCpu.Now() - cpuBefore;
         var mean = rates.Average();
         var std = Math.Sqrt(rates.Select(x => (x - mean) * (x - mean)).Average());
-        return new Measurement(mean, std, allocated / (multiplier * rates.Length), cpu?.TotalMicroseconds / (multiplier * rates.Length));
+        return new Measurement(mean, std, rates, allocated / (multiplier * rates.Length), cpu?.TotalMicroseconds / (multiplier * rates.Length));
     }
 }
 
 /// <summary>
-/// A figure: mean ± standard deviation of ops per second, bytes the driver allocated per op, and CPU time per op of
-/// the driver and its workers together (µs; null where /proc is not there). Both per-op figures cover all rounds.
+/// A figure: mean ± standard deviation of ops per second, each round's ops per second, bytes the driver allocated per
+/// op, and CPU time per op of the driver and its workers together (µs; null where /proc is not there). Both per-op
+/// figures cover all rounds.
 /// </summary>
-internal sealed record Measurement(double Mean, double Std, double BytesPerOp, double? CpuMicrosPerOp);
+internal sealed record Measurement(double Mean, double Std, IReadOnlyList<double> Rounds, double BytesPerOp, double? CpuMicrosPerOp);

@@ -41,6 +41,14 @@ public sealed class QuickRunTests
             Assert.All(s_rayMetrics, name => Assert.True(results.ContainsKey(name), $"{name} did not run:\n{output}"));
             Assert.All(results, r => Assert.True(r.Value > 0, $"{r.Key} reported {r.Value}:\n{output}"));
             Assert.All(s_rayMetrics, name => Assert.Contains($"| {name} |", output)); // and the table shows them
+            // Each round's figure is kept (warm-up shows in them), and the mean is theirs.
+            Assert.All(document.RootElement.GetProperty("results").EnumerateArray(), r =>
+            {
+                var rounds = r.GetProperty("rounds").EnumerateArray().Select(x => x.GetDouble()).ToList();
+                Assert.NotEmpty(rounds);
+                Assert.All(rounds, round => Assert.True(round > 0, $"{r.GetProperty("name")} had a round of {round}"));
+                Assert.Equal(rounds.Average(), r.GetProperty("mean").GetDouble(), tolerance: rounds.Average() * 1e-9);
+            });
             if (OperatingSystem.IsLinux())
             {
                 // CPU per op of the driver and its workers, read from /proc: there for every metric; quick rounds are
