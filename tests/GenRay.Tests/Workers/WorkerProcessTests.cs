@@ -30,6 +30,31 @@ public sealed class WorkerProcessTests : RayTest
     }
 
     [Fact]
+    public void Workers_optimize_their_hot_code_without_the_JIT_s_start_up_delay()
+    {
+        Start();
+
+        // Read from the running workers: what they were started with, not what the launcher meant to give them.
+        Assert.All(Driver.Workers, worker =>
+        {
+            var environment = File.ReadAllText($"/proc/{worker.Pid}/environ").Split('\0');
+            Assert.Contains("DOTNET_TC_CallCountingDelayMs=0", environment);
+        });
+    }
+
+    [Fact]
+    public void A_tiering_delay_the_user_set_is_kept_for_workers()
+    {
+        var start = new ProcessStartInfo("dotnet");
+        start.Environment["DOTNET_TC_CallCountingDelayMs"] = "250";
+
+        WorkerLauncher.Prepare(start, 0, "jobs");
+
+        Assert.Equal("250", start.Environment["DOTNET_TC_CallCountingDelayMs"]);
+        Assert.Equal("1", start.Environment[WorkerLauncher.WorkerVariable]);
+    }
+
+    [Fact]
     public void Worker_output_reaches_the_driver_prefixed_with_the_worker_pid()
     {
         var output = new StringWriter();
