@@ -52,6 +52,7 @@ internal sealed class DriverNode : ClusterNode
         // This machine's workers answer only to their driver on loopback: no cluster token (one an earlier
         // runtime of this process used on a cluster included).
         Nodes.ClusterSecurity.Use(Nodes.ClusterCredentials.None);
+        SharedMemory.RemoveOrphans();
         var driver = new DriverNode(runtime, null);
         try
         {

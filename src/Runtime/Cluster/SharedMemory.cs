@@ -64,6 +64,62 @@ internal static class SharedMemory
         }
     }
 
+    /// <summary>
+    /// Removes the files of processes that are gone. A process killed outright (a driver with <c>kill -9</c>, or a
+    /// worker ended at shutdown while it held values) cannot clean up, and /dev/shm is memory: without this, every
+    /// such death kept its values' memory until the machine restarted. Run when a driver or a node daemon starts. A
+    /// file is an orphan when no process has its pid, or the one that has it started after the file was written
+    /// (the pid was reused).
+    /// </summary>
+    public static void RemoveOrphans()
+    {
+        if (!OperatingSystem.IsLinux() || !System.IO.Directory.Exists(Directory))
+        {
+            return;
+        }
+        var started = new Dictionary<int, DateTime?>(); // per pid: a job may hold thousands of values
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "genray-*"))
+        {
+            var name = Path.GetFileName(file.AsSpan());
+            var digits = name["genray-".Length..];
+            var end = digits.IndexOf('-');
+            if (end <= 0 || !int.TryParse(digits[..end], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                if (!started.TryGetValue(pid, out var start))
+                {
+                    started[pid] = start = StartOf(pid);
+                }
+                // Start times come from clock ticks: a second of slack for a file written right as its process started.
+                if (start is not { } since || since > File.GetLastWriteTimeUtc(file).AddSeconds(1))
+                {
+                    File.Delete(file);
+                }
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or another user's: theirs to remove.
+            }
+        }
+    }
+
+    // When the process with this pid started; null when there is none.
+    private static DateTime? StartOf(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.StartTime.ToUniversalTime();
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException)
+        {
+            return null; // no such process, or it has exited
+        }
+    }
+
     public static IEnumerable<string> FilesOf(int pid) =>
         System.IO.Directory.Exists(Directory) ? System.IO.Directory.EnumerateFiles(Directory, Prefix(pid) + "*") : [];
 

@@ -279,6 +279,35 @@ public sealed class WorkerProcessTests : RayTest
     }
 
     [Fact]
+    public void Shared_memory_files_of_processes_that_are_gone_are_removed_when_a_driver_starts()
+    {
+        // A file of a pid no process has (a driver killed with kill -9), one of a pid reused by a process started
+        // after it was written, and one of a process still running (this one, written now).
+        var dead = Enumerable.Range(0, 1000).Select(i => 4_000_000 - i).First(pid => !Directory.Exists($"/proc/{pid}"));
+        var orphan = $"/dev/shm/genray-{dead}-test-{Guid.NewGuid():N}";
+        var reused = $"/dev/shm/genray-{Environment.ProcessId}-test-{Guid.NewGuid():N}";
+        var live = $"/dev/shm/genray-{Environment.ProcessId}-test-{Guid.NewGuid():N}";
+        File.WriteAllBytes(orphan, new byte[64]);
+        File.WriteAllBytes(reused, new byte[64]);
+        File.SetLastWriteTimeUtc(reused, Process.GetCurrentProcess().StartTime.ToUniversalTime().AddMinutes(-10));
+        File.WriteAllBytes(live, new byte[64]);
+        try
+        {
+            Start();
+
+            Assert.False(File.Exists(orphan), "the file of a pid no process has is still there");
+            Assert.False(File.Exists(reused), "the file written before its pid's process started is still there");
+            Assert.True(File.Exists(live), "the file of a running process was removed");
+        }
+        finally
+        {
+            File.Delete(orphan);
+            File.Delete(reused);
+            File.Delete(live);
+        }
+    }
+
+    [Fact]
     public void With_shared_memory_off_large_values_stream_in_chunks()
     {
         Environment.SetEnvironmentVariable("GENRAY_OBJECT_TRANSFER", "stream"); // the workers inherit it

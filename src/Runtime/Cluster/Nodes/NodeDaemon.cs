@@ -25,6 +25,7 @@ internal static class NodeDaemon
         using var head = options.HeadAddress is null ? new HeadState("") : null;
         var ledger = new NodeLedger(resources, TimeProvider.System);
         var server = new NodeServer();
+        SharedMemory.RemoveOrphans(); // values of this machine's workers that died with an earlier daemon
         try
         {
             server.StartAsync(Bind(options.Host), options.Port, options.Host,
