@@ -47,9 +47,7 @@ internal static class Timeit
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var cpu = ProcessTreeCpu.Now() - cpuBefore;
 
-        var mean = rates.Average();
-        var std = Math.Sqrt(rates.Select(x => (x - mean) * (x - mean)).Average());
-        return new Measurement(mean, std, rates, allocated / (multiplier * totalRuns), cpu?.TotalMicroseconds / (multiplier * totalRuns));
+        return new Measurement(rates, allocated / (multiplier * totalRuns), cpu?.TotalMicroseconds / (multiplier * totalRuns));
     }
 
     /// <summary>
@@ -68,15 +66,25 @@ internal static class Timeit
         }
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var cpu = ProcessTreeCpu.Now() - cpuBefore;
-        var mean = rates.Average();
-        var std = Math.Sqrt(rates.Select(x => (x - mean) * (x - mean)).Average());
-        return new Measurement(mean, std, rates, allocated / (multiplier * rates.Length), cpu?.TotalMicroseconds / (multiplier * rates.Length));
+        return new Measurement(rates, allocated / (multiplier * rates.Length), cpu?.TotalMicroseconds / (multiplier * rates.Length));
     }
 }
 
 /// <summary>
-/// A figure: mean ± standard deviation of ops per second, each round's ops per second, bytes the driver allocated per
+/// A figure: each round's ops per second (their mean ± standard deviation is the figure), bytes the driver allocated per
 /// op, and CPU time per op of the driver and its workers together (µs; null where /proc is not there). Both per-op
 /// figures cover all rounds.
 /// </summary>
-internal sealed record Measurement(double Mean, double Std, IReadOnlyList<double> Rounds, double BytesPerOp, double? CpuMicrosPerOp);
+internal sealed record Measurement(IReadOnlyList<double> Rounds, double BytesPerOp, double? CpuMicrosPerOp)
+{
+    public double Mean => Rounds.Average();
+
+    public double Std
+    {
+        get
+        {
+            var mean = Mean;
+            return Math.Sqrt(Rounds.Select(x => (x - mean) * (x - mean)).Average());
+        }
+    }
+}

@@ -30,6 +30,8 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     private readonly ConcurrentDictionary<ObjectId, TaskCompletionSource<Relocation>> _relocations = new();
     private static readonly TimeSpan s_relocateTimeout = TimeSpan.FromMinutes(5);
     private PeerConnection? _driver;
+
+    private PeerConnection Driver => _driver ?? throw new RayException("This worker is not connected to a driver.");
     private long _nextRequest;
 
     private WorkerNode(RayRuntime runtime) : base(runtime)
@@ -283,7 +285,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     public void Send<TState>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state)
     {
         using var message = Messages.ForSending<TState, object?>(WireContext, kind, fields, write, state, null, null, "the driver");
-        (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message.Bytes);
+        Driver.Send(message.Bytes);
     }
 
     /// <summary>Sends a message built in this worker's wire context.</summary>
@@ -294,7 +296,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         {
             return;
         }
-        (_driver ?? throw new RayException("This worker is not connected to a driver.")).Send(message.Bytes);
+        Driver.Send(message.Bytes);
     }
 
     public void OnMessage(PeerConnection peer, MessageKind kind, ref MessagePackReader reader)
