@@ -22,6 +22,8 @@ internal interface IPeerHandler
 /// of writes, not one each (every gRPC message costs microseconds of framing and a syscall on both sides). Written
 /// batches are kept and reused, so a busy stream allocates nothing per message or per batch. One reader loop decodes
 /// batches and hands each message to the handler in order, which keeps one caller's calls in order end to end.
+/// The handler may ask to run a short piece of work on the reader's own thread once a batch is read (see
+/// <see cref="TryLendReader"/>): a lone task then costs no thread wake-up.
 /// </summary>
 internal sealed class PeerConnection : IThreadPoolWorkItem
 {
@@ -44,6 +46,26 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
     private int _done;
     private bool _writing; // under _gate: a writer is on its way to the open batch
     private long _lastWrite; // Stopwatch timestamp at the end of the last write
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Lending the reader's thread: the work asked for during the batch, and the loan in progress (0: none; otherwise
+    // its number, so a late hand-off cannot take a later loan).
+    private IThreadPoolWorkItem? _afterBatch;
+    private long _loans;
+    private long _lentTo;
+    private long _lentAt;
+
+    /// <summary>Threads whose reader loop was handed off while they ran lent work, still running it (at most one: see <see cref="TryLendReader"/>).</summary>
+    private static int s_stranded;
+
+    [ThreadStatic]
+    private static PeerConnection? t_reading; // set while the handler is given a lending connection's batch's last message
+
+    [ThreadStatic]
+    private static PeerConnection? t_lent;
+
+    [ThreadStatic]
+    private static long t_loan;
 
     public PeerConnection(string name, Func<MessageBatch, CancellationToken, Task> write, IAsyncStreamReader<MessageBatch> read)
     {
@@ -56,11 +78,85 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
 
     public bool IsClosed => Volatile.Read(ref _done) != 0;
 
+    /// <summary>Whether work its messages start may run on its reader's thread (<see cref="TryLendReader"/>): a worker's connection to its driver.</summary>
+    public bool LendsReader { get; init; }
+
     /// <summary>Starts the loops; completes when the connection closes.</summary>
     public Task RunAsync(IPeerHandler handler)
     {
         _handler = handler;
-        return Task.Run(ReadLoop);
+        _ = Task.Run(ReadLoop);
+        return _ended.Task;
+    }
+
+    /// <summary>
+    /// Asks, from code the handler of a batch's last message runs, to run <paramref name="work"/> on this reader's
+    /// thread once the batch is handled, before the next read: it saves handing the work to a thread that must be
+    /// woken (tens of microseconds here), which is most of what a lone remote call costs beyond the network. False
+    /// off a reader, on a connection that does not lend (<see cref="LendsReader"/>), for a message that is not the
+    /// last of its batch (the work would hold up the rest), or while a reader thread lent earlier has not come
+    /// back: run the work elsewhere then. Work that runs long or blocks does not hold the reader up: the read loop
+    /// moves to another thread when the work waits for an object (<see cref="ReaderBlocking"/>) or after
+    /// <see cref="ReaderWatch.Limit"/> (<see cref="ReaderWatch"/>), and the work finishes where it is.
+    /// </summary>
+    public static bool TryLendReader(IThreadPoolWorkItem work)
+    {
+        if (t_reading is not { _afterBatch: null } reader || Volatile.Read(ref s_stranded) != 0)
+        {
+            return false;
+        }
+        reader._afterBatch = work;
+        return true;
+    }
+
+    /// <summary>
+    /// This thread is about to block: if it runs work lent a reader's thread, the read loop moves to another thread
+    /// first, since what the work waits for may come through that very reader.
+    /// </summary>
+    public static void ReaderBlocking() => t_lent?.HandOff(t_loan);
+
+    /// <summary>Since when the reader has run lent work (a Stopwatch timestamp), and the loan's number; 0 when none.</summary>
+    internal (long Loan, long Since) Lent => (Volatile.Read(ref _lentTo), Volatile.Read(ref _lentAt));
+
+    /// <summary>Moves the read loop to another thread if loan <paramref name="loan"/> still holds it.</summary>
+    internal void HandOff(long loan)
+    {
+        if (loan == 0)
+        {
+            return;
+        }
+        Interlocked.Increment(ref s_stranded);
+        if (Interlocked.CompareExchange(ref _lentTo, 0, loan) != loan)
+        {
+            Interlocked.Decrement(ref s_stranded); // the work came back first
+            return;
+        }
+        _ = Task.Run(ReadLoop);
+    }
+
+    // Runs lent work; true when this thread is still the reader afterwards (not handed off meanwhile).
+    private bool RunLent(IThreadPoolWorkItem work)
+    {
+        var loan = ++_loans;
+        Volatile.Write(ref _lentAt, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _lentTo, loan);
+        ReaderWatch.Watch(this);
+        t_lent = this;
+        t_loan = loan;
+        try
+        {
+            work.Execute();
+        }
+        finally
+        {
+            t_lent = null;
+        }
+        if (Interlocked.CompareExchange(ref _lentTo, 0, loan) == loan)
+        {
+            return true;
+        }
+        Interlocked.Decrement(ref s_stranded);
+        return false;
     }
 
     /// <summary>Sends one encoded message (copied: the bytes may be reused when this returns).</summary>
@@ -202,6 +298,14 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
             while (await _read.MoveNext(_closed.Token).ConfigureAwait(false))
             {
                 Dispatch(_read.Current.Bytes);
+                if (_afterBatch is { } work)
+                {
+                    _afterBatch = null;
+                    if (!RunLent(work))
+                    {
+                        return; // the loop goes on on another thread
+                    }
+                }
             }
         }
         catch (OperationCanceledException)
@@ -212,6 +316,7 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
             failure = error is RayException ? error : new RayException($"The connection to {Name} broke: {error.Message}", error);
         }
         Close(failure);
+        _ended.TrySetResult();
     }
 
     private void Dispatch(ReadOnlyMemory<byte> batch)
@@ -226,6 +331,18 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
         {
             throw Malformed(error);
         }
+        try
+        {
+            DispatchAll(ref reader, count);
+        }
+        finally
+        {
+            t_reading = null;
+        }
+    }
+
+    private void DispatchAll(ref MessagePackReader reader, int count)
+    {
         for (var i = 0; i < count; i++)
         {
             MessageKind kind;
@@ -240,6 +357,10 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
             catch (Exception error) when (error is MessagePackSerializationException or EndOfStreamException)
             {
                 throw Malformed(error);
+            }
+            if (LendsReader)
+            {
+                t_reading = i == count - 1 ? this : null;
             }
             try
             {
