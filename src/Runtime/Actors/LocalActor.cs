@@ -84,11 +84,20 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
 
     public override void Kick()
     {
-        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0
+            && !Cluster.PeerConnection.TryLendReader(_onReader ??= new TurnOnReader(this)))
         {
             // Local first: a caller on a pool thread that then awaits the call finds the turn on its own queue.
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
+    }
+
+    private TurnOnReader? _onReader;
+
+    /// <summary>A turn of one call on the reader's thread that read it (a lone call from another process); the rest wait for the next turn.</summary>
+    private sealed class TurnOnReader(LocalActor actor) : IThreadPoolWorkItem
+    {
+        public void Execute() => actor.Turn(budget: 1);
     }
 
     /// <summary>An async actor's continuation, posted by <see cref="ActorTurnContext"/>.</summary>
@@ -98,7 +107,9 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         Kick();
     }
 
-    void IThreadPoolWorkItem.Execute()
+    void IThreadPoolWorkItem.Execute() => Turn(TurnBudget);
+
+    private void Turn(int budget)
     {
         var previousContext = SynchronizationContext.Current;
         if (_context is not null)
@@ -108,7 +119,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         ThreadBudget.Enter();
         try
         {
-            RunTurn();
+            RunTurn(budget);
         }
         finally
         {
@@ -127,9 +138,9 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         }
     }
 
-    private void RunTurn()
+    private void RunTurn(int budget)
     {
-        for (var budget = TurnBudget; budget > 0; budget--)
+        for (; budget > 0; budget--)
         {
             if (_posted is not null && _state != Dead && _posted.TryDequeue(out var posted))
             {

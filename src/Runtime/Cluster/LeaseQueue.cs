@@ -37,7 +37,11 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem
 
     public long Id { get; }
 
-    /// <summary>Queues a task; false when the queue retired (take a new one: nothing of this lease runs any more).</summary>
+    /// <summary>
+    /// Queues a task; false when the queue retired (take a new one: nothing of this lease runs any more). A task that
+    /// finds the queue idle runs on the reader's thread that read it when that can be lent (a lone task: no thread to
+    /// wake, see <see cref="PeerConnection.TryLendReader"/>), else on a runner thread.
+    /// </summary>
     public bool TryEnqueue(TaskInvocation task)
     {
         lock (_queue)
@@ -54,8 +58,19 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem
             }
             _busy = true;
         }
-        _workers.Run(this);
+        if (!PeerConnection.TryLendReader(_first ??= new FirstOnReader(this)))
+        {
+            _workers.Run(this);
+        }
         return true;
+    }
+
+    private FirstOnReader? _first;
+
+    /// <summary>Runs the queue's first task on a connection's reader thread and leaves the rest to a runner thread.</summary>
+    private sealed class FirstOnReader(LeaseQueue queue) : IThreadPoolWorkItem
+    {
+        public void Execute() => queue.RunTasks(onReader: true);
     }
 
     /// <summary>Retires the queue if it is still idle; true when it did.</summary>
@@ -69,7 +84,10 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem
     }
 
     /// <summary>The runner: runs queued tasks until the queue is empty or a task keeps the lease past its run.</summary>
-    void IThreadPoolWorkItem.Execute()
+    void IThreadPoolWorkItem.Execute() => RunTasks(onReader: false);
+
+    // On a reader's thread only the first task runs: the reader has a connection to get back to.
+    private void RunTasks(bool onReader)
     {
         var outer = t_running;
         t_running = this;
@@ -96,6 +114,11 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem
                         return; // it blocked (another runner took over), or it is still running asynchronously
                     }
                     _current = null;
+                    if (onReader && _queue.Count > 0)
+                    {
+                        _workers.Run(this);
+                        return;
+                    }
                 }
             }
         }

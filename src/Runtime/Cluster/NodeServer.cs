@@ -79,13 +79,16 @@ internal sealed class NodeServer : IAsyncDisposable
     /// <summary>Accepts control streams: each gets a <see cref="PeerConnection"/> and the handler the acceptor returns.</summary>
     public void OnConnect(Func<PeerConnection, IPeerHandler> acceptor) => _acceptor = acceptor;
 
+    /// <summary>Whether accepted streams lend their reader's thread to the work they start (<see cref="PeerConnection.LendsReader"/>).</summary>
+    public bool LendReaders { get; set; }
+
     internal async Task AcceptAsync(IAsyncStreamReader<MessageBatch> requests, IServerStreamWriter<MessageBatch> responses, CancellationToken ct)
     {
         if (_acceptor is null)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, "This GenRay process does not accept control connections."));
         }
-        var connection = new PeerConnection("the driver", (batch, token) => responses.WriteAsync(batch, token), requests);
+        var connection = new PeerConnection("the driver", (batch, token) => responses.WriteAsync(batch, token), requests) { LendsReader = LendReaders };
         using var stop = ct.Register(() => connection.Close());
         await connection.RunAsync(_acceptor(connection)).ConfigureAwait(false);
     }

@@ -48,6 +48,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         var worker = new WorkerNode(runtime);
         install(worker);
         WatchDriver();
+        worker.Server.LendReaders = true; // a lone task or actor call runs on the thread that read it
         worker.Server.OnConnect(connection =>
         {
             worker._driver = connection;
@@ -143,6 +144,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
         // Waiting, the task gives its CPUs back as in a blocking Get: the rebuild may need them.
         var waiting = TaskInvocation.Current;
+        PeerConnection.ReaderBlocking(); // the answer comes through the driver's connection
         var blocked = waiting?.Block() == true;
         bool answered;
         try
@@ -274,6 +276,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             w.Write(name);
             w.Write(@namespace);
         });
+        PeerConnection.ReaderBlocking(); // the answer comes through the driver's connection
         if (!((IAsyncResult)answer.Task).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)))
         {
             throw new RayException($"The driver did not answer a lookup of actor '{name}' within 30 s.");

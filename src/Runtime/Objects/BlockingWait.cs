@@ -78,6 +78,7 @@ internal static class BlockingWait
         public BlockedScope(RayRuntime runtime)
         {
             _task = TaskInvocation.Current;
+            Cluster.PeerConnection.ReaderBlocking(); // what this thread waits for may come through the reader it was lent
             _poolThread = ThreadBudget.Block();
             if (_task is null || !ReferenceEquals(_task.Runtime, runtime) || !_task.Block())
             {

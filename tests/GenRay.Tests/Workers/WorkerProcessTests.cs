@@ -29,6 +29,68 @@ public sealed class WorkerProcessTests : RayTest
         Assert.NotEqual(Environment.ProcessId, Ray.Get(Recorder.Remote.New().Pid()));
     }
 
+    // A task or actor call sent alone runs on the thread of the worker that read it (no thread to wake). One that turns
+    // out long must not keep that thread from reading what the driver sends next: the reading moves on without it.
+    [Fact]
+    public void A_long_task_does_not_hold_up_the_next_task_sent_to_its_worker()
+    {
+        Start(o =>
+        {
+            o.WorkerProcesses = 1;
+            o.NumCpus = 2;
+        });
+        using var signals = new Faults.FileSignals();
+        var worker = Driver.Workers.Single().Pid;
+        var slow = WorkerRemotes.Remote.HoldAfterRaising(signals.Directory, "started", 6000);
+        signals.Await("started"); // running, alone: it was given the reader's thread
+
+        var watch = Stopwatch.StartNew();
+        var quick = Ray.Get(WorkerRemotes.Remote.ProcessId(), TimeSpan.FromSeconds(4));
+
+        Assert.Equal(worker, quick);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"the second task waited {watch.Elapsed.TotalSeconds:F1} s behind the first");
+        Assert.Empty(Ray.Wait([slow], numReturns: 1, timeout: TimeSpan.Zero).Ready); // and the first is still running
+        Assert.Equal(worker, Ray.Get(slow));
+    }
+
+    [Fact]
+    public void A_long_actor_call_does_not_hold_up_a_call_to_another_actor_of_its_worker()
+    {
+        Start(o =>
+        {
+            o.WorkerProcesses = 1;
+            o.NumCpus = 2;
+        });
+        using var signals = new Faults.FileSignals();
+        var busy = Holder.Remote.New();
+        var other = Holder.Remote.New();
+        var worker = Ray.Get(busy.Pid());
+        Assert.Equal(worker, Ray.Get(other.Pid()));
+        var slow = busy.Hold(signals.Directory, "started", 6000);
+        signals.Await("started");
+
+        var quick = Ray.Get(other.Pid(), TimeSpan.FromSeconds(4));
+
+        Assert.Equal(worker, quick);
+        Assert.Empty(Ray.Wait([slow], numReturns: 1, timeout: TimeSpan.Zero).Ready);
+        Assert.Equal(worker, Ray.Get(slow));
+    }
+
+    [Fact]
+    public void A_lone_task_that_waits_for_a_nested_task_gets_its_result()
+    {
+        Start(o => o.WorkerProcesses = 1);
+
+        // The nested task's result reaches the waiting task through the connection whose reader it was given. One at
+        // a time on purpose: each must be alone on the wire to be given the reader.
+        for (var i = 0; i < 20; i++)
+        {
+#pragma warning disable GENRAY0020
+            Assert.Equal(i + 1, Ray.Get(WorkerRemotes.Remote.AddOneNested(i), TimeSpan.FromSeconds(20)));
+#pragma warning restore GENRAY0020
+        }
+    }
+
     [Fact]
     public void Workers_optimize_their_hot_code_after_a_short_tiering_delay()
     {
@@ -346,10 +408,34 @@ public sealed class WorkerProcessTests : RayTest
     }
 }
 
+/// <summary>An actor that says it started a call, then keeps its thread a while (see <see cref="WorkerRemotes.HoldAfterRaising"/>).</summary>
+[Remote]
+public sealed partial class Holder
+{
+    public int Hold(string directory, string name, int millis) => WorkerRemotes.HoldAfterRaising(directory, name, millis);
+
+    public int Pid() => Environment.ProcessId;
+}
+
 public static partial class WorkerRemotes
 {
     [Remote]
     public static int ProcessId() => Environment.ProcessId;
+
+    [Remote]
+    public static int AddOne(int x) => x + 1;
+
+    [Remote]
+    public static int AddOneNested(int x) => Ray.Get(Remote.AddOne(x));
+
+    /// <summary>Says it started, then keeps its thread for a while without a GenRay wait (as a long computation does).</summary>
+    [Remote]
+    public static int HoldAfterRaising(string directory, string name, int millis)
+    {
+        Faults.FileSignals.Raise(directory, name);
+        Thread.Sleep(millis);
+        return Environment.ProcessId;
+    }
 
     [Remote]
     public static int Print(string line)
