@@ -67,7 +67,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     /// <summary>Sends a task to run on <paramref name="lease"/>, after the lease's tasks sent before it.</summary>
     public void Execute(TaskInvocation task, TaskLease lease)
     {
-        var methodId = t_methodIdOverride ?? task.Method.Id;
+        var methodId = t_methodIdOverride;
         var taskId = _driver.NextTaskId();
         task.Lease = lease;
         task.RemoteId = taskId;
@@ -77,13 +77,20 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     }
 
     // Static, with their state passed in: a task or a call sent allocates no closure.
-    private static readonly Messages.Writer<(long TaskId, long LeaseId, TaskInvocation Task, string MethodId)> s_execute =
-        static (ref MessagePackWriter w, in (long TaskId, long LeaseId, TaskInvocation Task, string MethodId) sent) =>
+    private static readonly Messages.Writer<(long TaskId, long LeaseId, TaskInvocation Task, string? MethodId)> s_execute =
+        static (ref MessagePackWriter w, in (long TaskId, long LeaseId, TaskInvocation Task, string? MethodId) sent) =>
         {
             w.Write(sent.TaskId);
             w.Write(sent.LeaseId);
             IdCodec.Write(ref w, sent.Task.ResultRef.Id);
-            w.Write(sent.MethodId);
+            if (sent.MethodId is { } overridden)
+            {
+                w.Write(overridden);
+            }
+            else
+            {
+                w.WriteRaw(sent.Task.Method.WireId);
+            }
             sent.Task.WriteArgumentsTo(ref w);
         };
 
@@ -95,7 +102,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
             w.Write(sent.CallId);
             IdCodec.Write(ref w, sent.Actor.Id);
             IdCodec.Write(ref w, sent.Call.ResultRef.Id);
-            w.Write(sent.Call.Method.Id);
+            w.WriteRaw(sent.Call.Method.WireId);
             sent.Call.WriteArgumentsForWire(ref w);
         };
 

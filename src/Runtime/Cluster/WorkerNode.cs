@@ -106,7 +106,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         Send(MessageKind.SubmitTask, 4, (ref MessagePackWriter w) =>
         {
             IdCodec.Write(ref w, task.ResultRef.Id);
-            w.Write(task.Method.Id);
+            w.WriteRaw(task.Method.WireId);
             task.WriteArgumentsTo(ref w);
             TaskOptionsCodec.Write(ref w, ReferenceEquals(task.Options, task.Method.Defaults) ? null : task.Options);
         }, onFailure: error => task.ResultRef.TrySetException(error));

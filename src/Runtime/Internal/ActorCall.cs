@@ -88,7 +88,7 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
     {
         Cluster.IdCodec.Write(ref writer, ResultRef.Id);
         Cluster.IdCodec.Write(ref writer, Actor.Id);
-        writer.Write(Method.Id);
+        writer.WriteRaw(Method.WireId);
         WriteArgumentsTo(ref writer);
     }
 }

@@ -25,6 +25,11 @@ public sealed class RemoteMethod
     /// <summary>The method's stable id, for example <c>MyApp.Work.Add(int,int)</c>.</summary>
     public string Id { get; }
 
+    /// <summary>The id as a MessagePack string, as every task and call sent to another process carries it: encoded once, not per message.</summary>
+    internal ReadOnlySpan<byte> WireId => _wireId ??= MessagePack.MessagePackSerializer.Serialize(Id);
+
+    private byte[]? _wireId;
+
     /// <summary>The name errors show, for example <c>Work.Add</c>.</summary>
     public string Name { get; }
 
