@@ -29,26 +29,29 @@ public sealed class WorkerProcessTests : RayTest
         Assert.NotEqual(Environment.ProcessId, Ray.Get(Recorder.Remote.New().Pid()));
     }
 
+    // Everything the driver sends goes to the same worker, and two tasks fit on it at once.
+    private void StartOneWorkerWithTwoCpus() => Start(o =>
+    {
+        o.WorkerProcesses = 1;
+        o.NumCpus = 2;
+    });
+
     // A task or actor call sent alone runs on the thread of the worker that read it (no thread to wake). One that turns
     // out long must not keep that thread from reading what the driver sends next: the reading moves on without it.
     [Fact]
     public void A_long_task_does_not_hold_up_the_next_task_sent_to_its_worker()
     {
-        Start(o =>
-        {
-            o.WorkerProcesses = 1;
-            o.NumCpus = 2;
-        });
+        StartOneWorkerWithTwoCpus();
         using var signals = new Faults.FileSignals();
         var worker = Driver.Workers.Single().Pid;
-        var slow = WorkerRemotes.Remote.HoldAfterRaising(signals.Directory, "started", 6000);
+        var slow = WorkerRemotes.Remote.HoldAfterRaising(signals.Directory, "started", 2500);
         signals.Await("started"); // running, alone: it was given the reader's thread
 
         var watch = Stopwatch.StartNew();
-        var quick = Ray.Get(WorkerRemotes.Remote.ProcessId(), TimeSpan.FromSeconds(4));
+        var quick = Ray.Get(WorkerRemotes.Remote.ProcessId(), TimeSpan.FromSeconds(1.5));
 
         Assert.Equal(worker, quick);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"the second task waited {watch.Elapsed.TotalSeconds:F1} s behind the first");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5), $"the second task waited {watch.Elapsed.TotalSeconds:F1} s behind the first");
         Assert.Empty(Ray.Wait([slow], numReturns: 1, timeout: TimeSpan.Zero).Ready); // and the first is still running
         Assert.Equal(worker, Ray.Get(slow));
     }
@@ -56,20 +59,16 @@ public sealed class WorkerProcessTests : RayTest
     [Fact]
     public void A_long_actor_call_does_not_hold_up_a_call_to_another_actor_of_its_worker()
     {
-        Start(o =>
-        {
-            o.WorkerProcesses = 1;
-            o.NumCpus = 2;
-        });
+        StartOneWorkerWithTwoCpus();
         using var signals = new Faults.FileSignals();
         var busy = Holder.Remote.New();
         var other = Holder.Remote.New();
         var worker = Ray.Get(busy.Pid());
         Assert.Equal(worker, Ray.Get(other.Pid()));
-        var slow = busy.Hold(signals.Directory, "started", 6000);
+        var slow = busy.Hold(signals.Directory, "started", 2500);
         signals.Await("started");
 
-        var quick = Ray.Get(other.Pid(), TimeSpan.FromSeconds(4));
+        var quick = Ray.Get(other.Pid(), TimeSpan.FromSeconds(1.5));
 
         Assert.Equal(worker, quick);
         Assert.Empty(Ray.Wait([slow], numReturns: 1, timeout: TimeSpan.Zero).Ready);
