@@ -67,23 +67,23 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     /// <summary>Sends a task to run on <paramref name="lease"/>, after the lease's tasks sent before it.</summary>
     public void Execute(TaskInvocation task, TaskLease lease)
     {
-        var methodId = t_methodIdOverride;
         var taskId = _driver.NextTaskId();
         task.Lease = lease;
         task.RemoteId = taskId;
         task.RemoteHost = this;
         _tasks[taskId] = task;
-        Send(MessageKind.ExecuteTask, 5, s_execute, (taskId, lease.Id, task, methodId), s_notSent, (this, taskId));
+        Send(MessageKind.ExecuteTask, 5, s_execute, (taskId, lease.Id, task), s_notSent, (this, taskId));
     }
 
-    // Static, with their state passed in: a task or a call sent allocates no closure.
-    private static readonly Messages.Writer<(long TaskId, long LeaseId, TaskInvocation Task, string? MethodId)> s_execute =
-        static (ref MessagePackWriter w, in (long TaskId, long LeaseId, TaskInvocation Task, string? MethodId) sent) =>
+    // Static, with their state passed in: a task or a call sent allocates no closure. The message is encoded on the
+    // sending thread, so the test override is read where the id is written.
+    private static readonly Messages.Writer<(long TaskId, long LeaseId, TaskInvocation Task)> s_execute =
+        static (ref MessagePackWriter w, in (long TaskId, long LeaseId, TaskInvocation Task) sent) =>
         {
             w.Write(sent.TaskId);
             w.Write(sent.LeaseId);
             IdCodec.Write(ref w, sent.Task.ResultRef.Id);
-            if (sent.MethodId is { } overridden)
+            if (t_methodIdOverride is { } overridden)
             {
                 w.Write(overridden);
             }
