@@ -36,6 +36,10 @@ internal abstract class ClusterNode : Executor
             outcome.Apply(value, this);
             Objects.Unpin(id);
         }
+        else if (outcome.Holder is { } holder)
+        {
+            Leases.Release(holder, id); // no ref here wants it any more: the lease taken for this process goes back
+        }
     }
 
     /// <summary>Whether the process at <paramref name="holder"/> is known to have died (its values are lost).</summary>

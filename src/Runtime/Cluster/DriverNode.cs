@@ -368,6 +368,13 @@ internal sealed class DriverNode : ClusterNode
             link.Subscribe(proxy);
             return;
         }
+        // One a worker sent that the driver does not know (the result of an actor call that did not go through the
+        // driver, a ref another worker sent it): that worker tells its outcome once ready.
+        if (WorkerHandle.Reading is { } worker)
+        {
+            worker.AwaitPush(proxy);
+            return;
+        }
         proxy.TrySetException(new RayException($"{proxy} is pending in another process that is not this driver's worker."));
     }
 
@@ -432,6 +439,11 @@ internal sealed class DriverNode : ClusterNode
         }
     }
 
+    private long _callsFromWorkers;
+
+    /// <summary>How many actor calls workers' code sent through this driver (the rest went straight to the actor's worker).</summary>
+    internal long CallsFromWorkers => Interlocked.Read(ref _callsFromWorkers);
+
     /// <summary>An actor call made by a worker's code, or by another job's driver (to an actor this job named).</summary>
     public void CallActorFrom(IDriverClient caller, ref MessagePackReader reader)
     {
@@ -460,6 +472,21 @@ internal sealed class DriverNode : ClusterNode
             return;
         }
         Objects.Add(call.ResultRef, pin: true);
+        if (caller is WorkerHandle worker)
+        {
+            Interlocked.Increment(ref _callsFromWorkers);
+            if (call.Actor is RemoteActor { CalledDirectly: true } remote)
+            {
+                // Once answered, the worker is told where the actor lives, so its next calls can go there straight.
+                var answer = new CallAnswer(worker, remote, this);
+                if (!call.ResultRef.TryAddListener(answer))
+                {
+                    answer.OnObjectReady(call.ResultRef);
+                }
+                call.SubmitUntyped();
+                return;
+            }
+        }
         NotifyWhenReady(caller, call.ResultRef);
         call.SubmitUntyped();
     }
@@ -721,6 +748,26 @@ internal sealed class DriverNode : ClusterNode
                 worker.ObjectReady(completed);
             }
             driver.Objects.Unpin(completed.Id);
+        }
+    }
+
+    /// <summary>
+    /// Answers a worker's actor call, telling it first where the actor lives if it was not told yet, so the message
+    /// comes before the answer that may let its next call go straight there.
+    /// </summary>
+    private sealed class CallAnswer(WorkerHandle worker, RemoteActor actor, DriverNode driver) : IObjectListener
+    {
+        public void OnObjectReady(ObjectRef completed)
+        {
+            if (!worker.IsLost && actor.Locate(worker) is { } host)
+            {
+                worker.Send(Messages.Build(MessageKind.ActorAt, 2, (ref MessagePackWriter w) =>
+                {
+                    IdCodec.Write(ref w, actor.Id);
+                    w.Write(host);
+                }));
+            }
+            new ReadyNotice(worker, driver).OnObjectReady(completed);
         }
     }
 

@@ -83,4 +83,10 @@ internal enum MessageKind : byte
 
     /// <summary>Worker → driver: cancel a task this worker's code submitted (Ray.Cancel, or its parent was cancelled). <c>[resultId, force]</c>.</summary>
     CancelSubmitted,
+
+    /// <summary>
+    /// Driver → worker: an actor this worker's code called lives at this address, so its next calls may go there
+    /// straight (as SubmitCall on a control stream to that worker, answered with ObjectReady). <c>[actorId, address]</c>.
+    /// </summary>
+    ActorAt,
 }

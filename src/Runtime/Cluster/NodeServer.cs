@@ -21,6 +21,7 @@ internal sealed class NodeServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private Func<PeerConnection, IPeerHandler>? _acceptor;
+    private Func<PeerConnection, string, IPeerHandler>? _peerAcceptor;
 
     /// <summary>HTTP/2 stream window, both directions.</summary>
     internal const int TransportWindow = 16 << 20;
@@ -79,18 +80,28 @@ internal sealed class NodeServer : IAsyncDisposable
     /// <summary>Accepts control streams: each gets a <see cref="PeerConnection"/> and the handler the acceptor returns.</summary>
     public void OnConnect(Func<PeerConnection, IPeerHandler> acceptor) => _acceptor = acceptor;
 
+    /// <summary>
+    /// Accepts control streams that another worker of the same driver opened (<see cref="ConnectAsPeer"/>): the
+    /// acceptor gets the opener's address. Without one, such streams go to <see cref="OnConnect"/>'s acceptor.
+    /// </summary>
+    public void OnPeerConnect(Func<PeerConnection, string, IPeerHandler> acceptor) => _peerAcceptor = acceptor;
+
+    /// <summary>The request header naming the address of a worker that opens a control stream to another.</summary>
+    internal const string PeerHeader = "genray-peer";
+
     /// <summary>Whether accepted streams lend their reader's thread to the work they start (<see cref="PeerConnection.LendsReader"/>).</summary>
     public bool LendReaders { get; set; }
 
-    internal async Task AcceptAsync(IAsyncStreamReader<MessageBatch> requests, IServerStreamWriter<MessageBatch> responses, CancellationToken ct)
+    internal async Task AcceptAsync(IAsyncStreamReader<MessageBatch> requests, IServerStreamWriter<MessageBatch> responses, string? peer, CancellationToken ct)
     {
         if (_acceptor is null)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, "This GenRay process does not accept control connections."));
         }
-        var connection = new PeerConnection("the driver", (batch, token) => responses.WriteAsync(batch, token), requests) { LendsReader = LendReaders };
+        var fromPeer = peer is not null && _peerAcceptor is not null;
+        var connection = new PeerConnection(fromPeer ? $"the worker at {peer}" : "the driver", (batch, token) => responses.WriteAsync(batch, token), requests) { LendsReader = LendReaders };
         using var stop = ct.Register(() => connection.Close());
-        await connection.RunAsync(_acceptor(connection)).ConfigureAwait(false);
+        await connection.RunAsync(fromPeer ? _peerAcceptor!(connection, peer!) : _acceptor(connection)).ConfigureAwait(false);
     }
 
     public GrpcChannel Channel(string address) => _channels.GetOrAdd(address, static a => OpenChannel(a));
@@ -111,9 +122,15 @@ internal sealed class NodeServer : IAsyncDisposable
     });
 
     /// <summary>Opens a control stream to a peer.</summary>
-    public PeerConnection Connect(string address, string name, CancellationToken ct)
+    public PeerConnection Connect(string address, string name, CancellationToken ct) => Connect(address, name, null, ct);
+
+    /// <summary>Opens a control stream from this worker to another worker of its driver, saying who opens it.</summary>
+    public PeerConnection ConnectAsPeer(string address, string name) =>
+        Connect(address, name, new Metadata { { PeerHeader, Address } }, CancellationToken.None);
+
+    private PeerConnection Connect(string address, string name, Metadata? headers, CancellationToken ct)
     {
-        var call = Channel(address).CreateCallInvoker().AsyncDuplexStreamingCall(NodeService.ConnectMethod, null, new CallOptions(cancellationToken: ct));
+        var call = Channel(address).CreateCallInvoker().AsyncDuplexStreamingCall(NodeService.ConnectMethod, null, new CallOptions(headers, cancellationToken: ct));
         return new PeerConnection(name, (batch, token) => call.RequestStream.WriteAsync(batch, token), call.ResponseStream);
     }
 

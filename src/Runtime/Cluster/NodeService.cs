@@ -61,7 +61,7 @@ public class NodeService
 
     /// <summary>A peer's control stream.</summary>
     public virtual Task Connect(IAsyncStreamReader<MessageBatch> requests, IServerStreamWriter<MessageBatch> responses, ServerCallContext context) =>
-        _node.AcceptAsync(requests, responses, context.CancellationToken);
+        _node.AcceptAsync(requests, responses, context.RequestHeaders.GetValue(NodeServer.PeerHeader), context.CancellationToken);
 
     /// <summary>
     /// Streams a held value: its length in a response header (the fetcher allocates once), then its chunks; or, to a

@@ -29,6 +29,8 @@ internal sealed class ObjectTable
 
     public void Unpin(ObjectId id) => _pinned.TryRemove(id, out _);
 
+    public bool IsPinned(ObjectId id) => _pinned.ContainsKey(id);
+
     public bool TryGet(ObjectId id, out ObjectRef value)
     {
         if (_pinned.TryGetValue(id, out value!))

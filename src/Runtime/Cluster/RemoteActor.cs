@@ -35,6 +35,9 @@ internal sealed class RemoteActor : ActorCore
     private WorkerHandle? _placedOn; // where its resources are held (a cluster node's), until released
     private int _restarts;
 
+    // The host each calling worker was last told of (ActorAt), so each hears once per place the actor lives.
+    private readonly ConcurrentDictionary<WorkerHandle, WorkerHandle> _told = new();
+
     public RemoteActor(RayRuntime runtime, ActorCreation creation, Type actorClass, DriverNode driver)
         : base(runtime, creation.Type, actorClass, creation.Options)
     {
@@ -49,6 +52,25 @@ internal sealed class RemoteActor : ActorCore
     public override bool ReservesResources => !_creation.Request.IsEmpty;
 
     public WorkerHandle? Host => _host;
+
+    /// <summary>
+    /// Whether workers may call it straight in its process. Not with MaxTaskRetries: a call in flight when the
+    /// process dies is sent again by this handle, which must therefore see every call.
+    /// </summary>
+    public bool CalledDirectly => _maxTaskRetries == 0;
+
+    /// <summary>The address of the actor's process, if <paramref name="caller"/> was not told it yet (and it is not the caller's own).</summary>
+    public string? Locate(WorkerHandle caller)
+    {
+        var host = _host;
+        if (host is null || host.IsLost || ReferenceEquals(host, caller)
+            || (_told.TryGetValue(caller, out var told) && ReferenceEquals(told, host)))
+        {
+            return null;
+        }
+        _told[caller] = host;
+        return host.Address;
+    }
 
     /// <summary>As <c>genray list actors</c> shows it.</summary>
     public string State => IsDead ? "DEAD" : _host is not null ? "ALIVE" : _restarts > 0 ? "RESTARTING" : "PENDING_CREATION";

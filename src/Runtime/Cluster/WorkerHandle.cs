@@ -21,6 +21,13 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     private PeerConnection? _connection;
     private volatile string? _lost;
 
+    [ThreadStatic]
+    private static WorkerHandle? t_reading;
+
+    // Pending refs this worker sent that the driver did not know (results of actor calls that did not go through
+    // the driver, refs another worker sent it): the worker pushes their outcome when ready; if it dies first, they fail.
+    private readonly ConcurrentDictionary<ObjectId, byte> _pushes = new();
+
     public WorkerHandle(DriverNode driver, int index, WorkerProcess process, string address, Nodes.NodeSlot? node = null)
     {
         _driver = driver;
@@ -57,6 +64,28 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     public Task WhenLost => _died.Task;
 
     public PeerConnection Connection => _connection!;
+
+    /// <summary>The worker whose message this thread is reading: a pending ref met in it that the driver does not know is that worker's to tell.</summary>
+    public static WorkerHandle? Reading => t_reading;
+
+    /// <summary>A pending ref from this worker that the driver does not know: the worker pushes its outcome (ObjectReady).</summary>
+    public void AwaitPush(ObjectRef proxy)
+    {
+        _pushes[proxy.Id] = 0;
+        if (_lost is { } why && _pushes.TryRemove(proxy.Id, out _))
+        {
+            FailPush(proxy.Id, why);
+        }
+    }
+
+    private void FailPush(ObjectId id, string why)
+    {
+        if (_driver.Objects.TryGet(id, out var value))
+        {
+            value.TrySetException(new RayException($"{value} was pending in {Name}, which owned it and {why}: the value is lost with its owner."));
+            _driver.Objects.Unpin(id);
+        }
+    }
 
     public void Attach(PeerConnection connection) => _connection = connection;
 
@@ -275,8 +304,29 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
 
     public void OnMessage(PeerConnection peer, MessageKind kind, ref MessagePackReader reader)
     {
+        t_reading = this;
+        try
+        {
+            Handle(kind, ref reader);
+        }
+        finally
+        {
+            t_reading = null;
+        }
+    }
+
+    private void Handle(MessageKind kind, ref MessagePackReader reader)
+    {
         switch (kind)
         {
+            case MessageKind.ObjectReady:
+            {
+                var id = IdCodec.ReadObjectId(ref reader);
+                var outcome = Outcome.Read(ref reader);
+                _pushes.TryRemove(id, out _);
+                _driver.Ready(id, outcome);
+                break;
+            }
             case MessageKind.TaskDone:
             {
                 var taskId = reader.ReadInt64();
@@ -430,5 +480,12 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
             actor.HostLost(this, why);
         }
         _actors.Clear();
+        foreach (var id in _pushes.Keys)
+        {
+            if (_pushes.TryRemove(id, out _))
+            {
+                FailPush(id, why);
+            }
+        }
     }
 }

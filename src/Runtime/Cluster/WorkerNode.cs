@@ -38,7 +38,15 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     {
         _newLease = id => new LeaseQueue(id, Runtime.Workers, LeaseIdle);
         runtime.Actors.LookUp = LookUpActor;
+        Exports = new PendingExports(this);
+        Peers = new PeerLinks(this);
     }
+
+    /// <summary>The pending refs of the message this thread is sending, told to a receiver that cannot know them.</summary>
+    public PendingExports Exports { get; }
+
+    /// <summary>The links to workers whose actors this worker's code calls straight, and what the driver does not know.</summary>
+    public PeerLinks Peers { get; }
 
     public static bool IsWorkerProcess => Environment.GetEnvironmentVariable(WorkerLauncher.WorkerVariable) == "1";
 
@@ -60,6 +68,8 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             });
             return worker;
         });
+        // Another worker calling an actor hosted here: its calls are answered over its own link.
+        worker.Server.OnPeerConnect((connection, address) => new PeerLink(worker, connection, address));
         // A cluster node's worker listens on the node's address (others fetch its values there); a local one on loopback.
         var host = Environment.GetEnvironmentVariable(Nodes.NodeAgent.NodeIpVariable);
         if (host is not null)
@@ -241,13 +251,74 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
     }
 
-    public override void Exporting(ObjectRef pending)
+    public override void Exporting(ObjectRef pending) => PendingExports.Add(pending);
+
+    public override void Subscribe(ObjectRef proxy)
     {
-        // A pending ref here is the result of work this worker forwarded: the driver already knows it.
+        // A pending ref is told by the process it came from: another worker pushes it; the driver is asked.
+        if (PeerLink.Reading is { } link)
+        {
+            Peers.OweDriver(proxy.Id);
+            link.AwaitPush(proxy);
+            return;
+        }
+        Send(MessageKind.Subscribe, 1, (ref MessagePackWriter w) => IdCodec.Write(ref w, proxy.Id));
     }
 
-    public override void Subscribe(ObjectRef proxy) =>
-        Send(MessageKind.Subscribe, 1, (ref MessagePackWriter w) => IdCodec.Write(ref w, proxy.Id));
+    /// <summary>Tells the driver the outcome of a pending ref it was sent and does not know (see <see cref="PendingExports"/>).</summary>
+    public void SendReadyToDriver(ObjectRef value)
+    {
+        Peers.DriverKnows(value.Id);
+        Send(MessageKind.ObjectReady, 2, s_ready, (value.Id, value, this));
+    }
+
+    private static readonly Messages.Writer<(ObjectId Id, ObjectRef Value, WorkerNode Worker)> s_ready =
+        static (ref MessagePackWriter w, in (ObjectId Id, ObjectRef Value, WorkerNode Worker) ready) =>
+        {
+            IdCodec.Write(ref w, ready.Id);
+            Outcome.Write(ref w, ready.Value, ready.Worker);
+        };
+
+    // The driver says where an actor this worker called lives. One hosted here is called through the driver still:
+    // its handle here was made before it came (handles read after it find it here directly).
+    private void Locate(ActorId id, string address)
+    {
+        if (address != Server.Address && Runtime.Actors.TryGet(id, out var actor) && actor is ForwardedActor forwarded
+            && Peers.To(address) is { } link)
+        {
+            forwarded.LocatedAt(link);
+        }
+    }
+
+    /// <summary>A call another worker sent straight to an actor hosted here: it is answered over the same link.</summary>
+    public void CallFrom(PeerLink link, ref MessagePackReader reader)
+    {
+        var resultId = IdCodec.ReadObjectId(ref reader);
+        var actorId = IdCodec.ReadActorId(ref reader);
+        var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
+        ActorCall call;
+        try
+        {
+            call = ReadHostedCall(ref reader, actorId, resultId, methodId);
+        }
+        catch (RayException error)
+        {
+            link.Refuse(resultId, error);
+            return;
+        }
+        var answer = new PeerAnswer(link);
+        if (!call.ResultRef.TryAddListener(answer))
+        {
+            answer.OnObjectReady(call.ResultRef);
+        }
+        call.SubmitUntyped();
+    }
+
+    /// <summary>Answers a call another worker sent here once its result is ready.</summary>
+    private sealed class PeerAnswer(PeerLink link) : IObjectListener
+    {
+        public void OnObjectReady(ObjectRef completed) => link.SendReady(completed.Id, completed);
+    }
 
     public override ActorCore FindActor(ActorId id, string typeId, Type actorClass)
     {
@@ -287,19 +358,23 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     /// <summary>Sends a message whose fields are written from <paramref name="state"/> (no closure: the hot paths' results).</summary>
     public void Send<TState>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state)
     {
+        PendingExports.Begin();
         using var message = Messages.ForSending<TState, object?>(WireContext, kind, fields, write, state, null, null, "the driver");
         Driver.Send(message.Bytes);
+        Exports.PushToDriver();
     }
 
     /// <summary>Sends a message built in this worker's wire context.</summary>
     public void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
     {
+        PendingExports.Begin();
         using var message = Messages.ForSending(WireContext, kind, fields, write, onFailure, "the driver");
         if (message.Failed)
         {
             return;
         }
         Driver.Send(message.Bytes);
+        Exports.PushToDriver();
     }
 
     public void OnMessage(PeerConnection peer, MessageKind kind, ref MessagePackReader reader)
@@ -356,6 +431,12 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             case MessageKind.ActorInfo:
                 Answer(ref reader);
                 break;
+            case MessageKind.ActorAt:
+            {
+                var id = IdCodec.ReadActorId(ref reader);
+                Locate(id, reader.ReadString() ?? "");
+                break;
+            }
             case MessageKind.CancelCall:
                 if (_calls.TryGetValue(reader.ReadInt64(), out var queued))
                 {
@@ -482,17 +563,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         ActorCall call;
         try
         {
-            if (!_hosted.TryGetValue(actorId, out var hosted))
-            {
-                reader.Skip();
-                throw new ActorDiedException($"Actor {actorId} is not hosted by this worker (it died, or was never created).");
-            }
-            ActorCore actor = hosted;
-            using var ids = InvocationContext.WithResultId(resultId);
-            using var wire = Serialization.WireContext.Enter(WireContext);
-            call = RemoteRegistry.TryGetActorMethod(methodId, out var read)
-                ? read(ref reader, actor)
-                : throw new RayException($"This worker has no actor method '{methodId}': it runs different code than the driver.");
+            call = ReadHostedCall(ref reader, actorId, resultId, methodId);
         }
         catch (RayException error)
         {
@@ -506,6 +577,21 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             sender.OnObjectReady(call.ResultRef);
         }
         call.SubmitUntyped();
+    }
+
+    // A call to an actor hosted here, from the driver or straight from another worker; a RayException if it cannot run here.
+    private ActorCall ReadHostedCall(ref MessagePackReader reader, ActorId actorId, ObjectId resultId, scoped ReadOnlySpan<char> methodId)
+    {
+        if (!_hosted.TryGetValue(actorId, out var hosted))
+        {
+            reader.Skip();
+            throw new ActorDiedException($"Actor {actorId} is not hosted by the worker at {Server.Address} (it died, was restarted elsewhere, or was never created).");
+        }
+        using var ids = InvocationContext.WithResultId(resultId);
+        using var wire = Serialization.WireContext.Enter(WireContext);
+        return RemoteRegistry.TryGetActorMethod(methodId, out var read)
+            ? read(ref reader, hosted)
+            : throw new RayException($"The worker at {Server.Address} has no actor method '{methodId.ToString()}': it runs different code than the driver.");
     }
 
     private void Answer(ref MessagePackReader reader)

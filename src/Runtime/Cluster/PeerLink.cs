@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using GenRay.Internal;
+using MessagePack;
+
+namespace GenRay.Cluster;
+
+/// <summary>
+/// A control stream between two workers of one driver, opened by a worker whose code calls an actor the other
+/// hosts. As Ray's callers do, the caller sends the call straight to the actor's process (SubmitCall) once the
+/// driver has told it where the actor lives, and is answered there (ObjectReady): two messages per call instead
+/// of four through the driver, and no work for the driver. The caller owns the result.
+/// A pending ref that crosses the link is answered by the side that sent it, over this link, once ready (a push,
+/// ObjectReady): the sender holds it, so nothing can overtake it. When the link goes, the calls it waits for fail
+/// with <see cref="ActorDiedException"/> (the actor's process is gone, or unreachable: as a call in flight when
+/// an actor's process dies) and the refs it waits for fail too.
+/// </summary>
+internal sealed class PeerLink : IPeerHandler
+{
+    [ThreadStatic]
+    private static PeerLink? t_reading;
+
+    private static readonly Messages.Writer<ActorCall> s_writeCall =
+        static (ref MessagePackWriter w, in ActorCall call) => call.WriteSubmission(ref w);
+
+    private static readonly Action<Exception, (PeerLink Link, ActorCall Call)> s_callNotSent = static (error, sent) =>
+    {
+        sent.Link._awaited.TryRemove(sent.Call.ResultRef.Id, out _);
+        sent.Link._worker.Peers.DriverKnows(sent.Call.ResultRef.Id); // failed here: nothing more to tell it
+        sent.Call.Fail(error);
+    };
+
+    private static readonly Messages.Writer<(ObjectId Id, ObjectRef Value, WorkerNode Worker)> s_writeReady =
+        static (ref MessagePackWriter w, in (ObjectId Id, ObjectRef Value, WorkerNode Worker) ready) =>
+        {
+            IdCodec.Write(ref w, ready.Id);
+            Outcome.Write(ref w, ready.Value, ready.Worker);
+        };
+
+    private readonly WorkerNode _worker;
+    private readonly PeerConnection _connection;
+
+    // What this side waits to hear about from the other, by object id: a call it sent (the actor it went to), or,
+    // with null, a pending ref the other side sent, which it pushes once ready.
+    private readonly ConcurrentDictionary<ObjectId, ForwardedActor?> _awaited = new();
+    private volatile string? _lost;
+
+    public PeerLink(WorkerNode worker, PeerConnection connection, string address)
+    {
+        _worker = worker;
+        _connection = connection;
+        Address = address;
+    }
+
+    /// <summary>The link whose message this thread is reading: a pending ref met in it is pushed by the other side.</summary>
+    public static PeerLink? Reading => t_reading;
+
+    /// <summary>The other worker's address.</summary>
+    public string Address { get; }
+
+    public string Name => _connection.Name;
+
+    public bool IsLost => _lost is not null;
+
+    /// <summary>
+    /// Sends a call to the actor's process. False when the link is already gone: the call was not sent, and the
+    /// caller sends it through the driver instead.
+    /// </summary>
+    public bool TryCall(ForwardedActor actor, ActorCall call)
+    {
+        var id = call.ResultRef.Id;
+        _awaited[id] = actor;
+        if (_lost is not null)
+        {
+            // Gone before or while it was added: whoever removes it decides (OnClosed failed it, or it goes elsewhere).
+            return !_awaited.TryRemove(id, out _);
+        }
+        PendingExports.Begin();
+        using var message = Messages.ForSending(_worker.WireContext, MessageKind.SubmitCall, 4, s_writeCall, call, s_callNotSent, (this, call), Name);
+        if (!message.Failed)
+        {
+            _connection.Send(message.Bytes);
+            _worker.Exports.PushTo(this);
+        }
+        return true;
+    }
+
+    /// <summary>A pending ref this side read from the other: the other side pushes its outcome here.</summary>
+    public void AwaitPush(ObjectRef proxy)
+    {
+        _awaited[proxy.Id] = null;
+        if (_lost is { } why && _awaited.TryRemove(proxy.Id, out _))
+        {
+            _worker.Peers.Failed(proxy.Id, Gone(why));
+        }
+    }
+
+    /// <summary>Sends the outcome of <paramref name="value"/> as object <paramref name="id"/>: a call's answer, or a pushed ref.</summary>
+    public void SendReady(ObjectId id, ObjectRef value)
+    {
+        if (_lost is not null)
+        {
+            return;
+        }
+        PendingExports.Begin();
+        using var message = Messages.ForSending<(ObjectId, ObjectRef, WorkerNode), object?>(
+            _worker.WireContext, MessageKind.ObjectReady, 2, s_writeReady, (id, value, _worker), null, null, Name);
+        _connection.Send(message.Bytes);
+        _worker.Exports.PushTo(this);
+    }
+
+    /// <summary>Answers a call that could not be run here (no such actor, another build) with its error.</summary>
+    public void Refuse(ObjectId id, RayException error)
+    {
+        if (_lost is null)
+        {
+            _connection.Send(Messages.Build(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
+            {
+                IdCodec.Write(ref w, id);
+                w.WriteArrayHeader(2);
+                w.Write(2);
+                ErrorCodec.Write(ref w, error);
+            }));
+        }
+    }
+
+    public void OnMessage(PeerConnection peer, MessageKind kind, ref MessagePackReader reader)
+    {
+        t_reading = this;
+        try
+        {
+            switch (kind)
+            {
+                case MessageKind.SubmitCall:
+                    _worker.CallFrom(this, ref reader);
+                    break;
+                case MessageKind.ObjectReady:
+                {
+                    var id = IdCodec.ReadObjectId(ref reader);
+                    var outcome = Outcome.Read(ref reader);
+                    if (_awaited.TryRemove(id, out var actor) && actor is not null && outcome.Error is ActorDiedException)
+                    {
+                        actor.Forget(this); // gone from that process: the driver knows where it is now
+                    }
+                    _worker.Peers.Ready(id, outcome);
+                    break;
+                }
+                default:
+                    throw new MessagePackSerializationException($"Unexpected message {kind} from {Name}.");
+            }
+        }
+        finally
+        {
+            t_reading = null;
+        }
+    }
+
+    public void OnClosed(PeerConnection peer, Exception? error)
+    {
+        var why = error is null ? "closed the connection" : $"is unreachable ({error.Message})";
+        if (Interlocked.CompareExchange(ref _lost, why, null) is not null)
+        {
+            return;
+        }
+        _worker.Peers.Lost(this);
+        foreach (var (id, actor) in _awaited)
+        {
+            if (!_awaited.TryRemove(id, out _))
+            {
+                continue;
+            }
+            if (actor is null)
+            {
+                _worker.Peers.Failed(id, Gone(why));
+                continue;
+            }
+            actor.Forget(this);
+            _worker.Peers.Failed(id, new ActorDiedException(
+                $"The actor {actor.DisplayName} did not answer this call: its worker process at {Address} {why} while the call was in flight."));
+        }
+    }
+
+    /// <summary>Ends the link (this worker stops).</summary>
+    public void Close() => _connection.Close();
+
+    private RayException Gone(string why) => new($"The worker at {Address}, which was to send this value once ready, {why}.");
+}

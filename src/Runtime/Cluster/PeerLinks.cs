@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+
+namespace GenRay.Cluster;
+
+/// <summary>
+/// A worker's links to the other workers whose actors its code calls (one per address, opened on first use), and
+/// the pending refs here that the driver does not know because they did not come through it: results of calls
+/// sent over those links, and refs another worker sent here. Such a ref that this worker sends to the driver is
+/// followed by its outcome once ready (<see cref="PendingExports"/>).
+/// </summary>
+internal sealed class PeerLinks(WorkerNode worker)
+{
+    private readonly ConcurrentDictionary<string, Lazy<PeerLink?>> _links = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ObjectId, byte> _driverLacks = new();
+
+    /// <summary>The link to the worker at <paramref name="address"/>; null if none can be opened (calls then go through the driver).</summary>
+    public PeerLink? To(string address) =>
+        _links.GetOrAdd(address, a => new Lazy<PeerLink?>(() => Open(a))).Value;
+
+    private PeerLink? Open(string address)
+    {
+        PeerConnection connection;
+        try
+        {
+            connection = worker.Server.ConnectAsPeer(address, $"the worker at {address}");
+        }
+        catch (Exception error) when (error is UriFormatException or InvalidOperationException or ArgumentException)
+        {
+            return null; // not an address gRPC can reach: the driver keeps routing (it said where, not how)
+        }
+        var link = new PeerLink(worker, connection, address);
+        _ = connection.RunAsync(link);
+        return link;
+    }
+
+    /// <summary>A link closed: the next actor located at its address opens a new one.</summary>
+    public void Lost(PeerLink link)
+    {
+        if (_links.TryGetValue(link.Address, out var entry) && entry.IsValueCreated && ReferenceEquals(entry.Value, link))
+        {
+            _links.TryRemove(new KeyValuePair<string, Lazy<PeerLink?>>(link.Address, entry));
+        }
+    }
+
+    /// <summary>
+    /// Whether the driver does not know pending <paramref name="value"/>. Besides the refs above, it does not know the
+    /// result of a call this worker's code made to an actor hosted here: made here, and not held for an answer from
+    /// the driver, as everything sent through the driver is while pending.
+    /// </summary>
+    public bool DriverLacks(ObjectRef value) =>
+        _driverLacks.ContainsKey(value.Id) || (value.Id.Owner == worker.Runtime.OwnerId && !worker.Objects.IsPinned(value.Id));
+
+    /// <summary>Object <paramref name="id"/> is pending here without the driver knowing it.</summary>
+    public void OweDriver(ObjectId id) => _driverLacks[id] = 0;
+
+    /// <summary>The driver knows object <paramref name="id"/> after all (its call went through it), or it is settled.</summary>
+    public void DriverKnows(ObjectId id) => _driverLacks.TryRemove(id, out _);
+
+    /// <summary>Another worker answered a call sent to it, or pushed a pending ref it sent here.</summary>
+    public void Ready(ObjectId id, Outcome.Parsed outcome)
+    {
+        worker.Ready(id, outcome);
+        _driverLacks.TryRemove(id, out _);
+    }
+
+    /// <summary>An answer or a push will not come: its link is gone.</summary>
+    public void Failed(ObjectId id, Exception error)
+    {
+        if (worker.Objects.TryGet(id, out var value))
+        {
+            value.TrySetException(error);
+            worker.Objects.Unpin(id);
+        }
+        _driverLacks.TryRemove(id, out _);
+    }
+}

@@ -1,0 +1,73 @@
+namespace GenRay.Cluster;
+
+/// <summary>
+/// A worker's pending refs in the message this thread is building, so that once the message is sent, a receiver
+/// that cannot know them is sent their outcome when ready, over the same connection: behind the message, so it
+/// never arrives first. Another worker knows none of this worker's pending refs; the driver knows all but those
+/// that did not come through it (<see cref="PeerLinks.DriverLacks"/>).
+/// </summary>
+internal sealed class PendingExports(WorkerNode worker)
+{
+    [ThreadStatic]
+    private static List<ObjectRef>? t_refs;
+
+    /// <summary>A pending ref is being written into this thread's message.</summary>
+    public static void Add(ObjectRef pending) => (t_refs ??= []).Add(pending);
+
+    /// <summary>A message is about to be built: refs met before it (in one that failed to build) are not its.</summary>
+    public static void Begin() => t_refs?.Clear();
+
+    /// <summary>The message went to another worker: every pending ref in it is pushed there.</summary>
+    public void PushTo(PeerLink link)
+    {
+        if (t_refs is not { Count: > 0 } refs)
+        {
+            return;
+        }
+        foreach (var pending in refs)
+        {
+            Watch(pending, new WhenReady(worker, link));
+        }
+        refs.Clear();
+    }
+
+    /// <summary>The message went to the driver: the pending refs it does not know are pushed there.</summary>
+    public void PushToDriver()
+    {
+        if (t_refs is not { Count: > 0 } refs)
+        {
+            return;
+        }
+        foreach (var pending in refs)
+        {
+            if (worker.Peers.DriverLacks(pending))
+            {
+                Watch(pending, new WhenReady(worker, null));
+            }
+        }
+        refs.Clear();
+    }
+
+    private static void Watch(ObjectRef pending, WhenReady push)
+    {
+        if (!pending.TryAddListener(push))
+        {
+            push.OnObjectReady(pending); // ready since it was written: the message is sent, so this still comes after it
+        }
+    }
+
+    private sealed class WhenReady(WorkerNode worker, PeerLink? link) : IObjectListener
+    {
+        public void OnObjectReady(ObjectRef completed)
+        {
+            if (link is null)
+            {
+                worker.SendReadyToDriver(completed);
+            }
+            else
+            {
+                link.SendReady(completed.Id, completed);
+            }
+        }
+    }
+}
