@@ -639,9 +639,7 @@ internal sealed class DriverNode : ClusterNode
         worker.Send(Messages.Build(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
         {
             IdCodec.Write(ref w, id);
-            w.WriteArrayHeader(2);
-            w.Write(2);
-            ErrorCodec.Write(ref w, error);
+            Outcome.WriteFailure(ref w, error);
         }));
 
     public override bool HolderLost(string holder) => _lostHolders.ContainsKey(holder);

@@ -42,10 +42,17 @@ internal enum MessageKind : byte
     /// <summary>Worker → driver, or a driver → the driver owning a named actor: an actor call. <c>[resultId, actorId, methodId, args]</c>.</summary>
     SubmitCall,
 
-    /// <summary>Worker → driver, or between two jobs' drivers: tell me when this object is ready, and where. <c>[objectId]</c>.</summary>
+    /// <summary>
+    /// Worker → driver, or between two jobs' drivers: tell me when this object is ready, and where; driver → worker:
+    /// the same, about a pending ref the worker sent that the driver does not know. <c>[objectId]</c>.
+    /// </summary>
     Subscribe,
 
-    /// <summary>Driver → worker, or between two jobs' drivers: an object is ready. <c>[objectId, outcome]</c>.</summary>
+    /// <summary>
+    /// An object is ready: driver → worker, between two jobs' drivers, a worker's answer to a call another worker sent
+    /// it straight, and the outcome of a pending ref a worker sent to a process that could not know it (pushed by that
+    /// worker once ready). <c>[objectId, outcome]</c>.
+    /// </summary>
     ObjectReady,
 
     /// <summary>Worker → driver: this worker dropped its last reference to an object it borrowed. <c>[owner, seq, kind]</c>.</summary>

@@ -75,6 +75,14 @@ internal static class Outcome
         writer.Write(node.Server.Address);
     }
 
+    /// <summary>Writes the outcome of work that failed without producing anything (it could not run, it is unknown).</summary>
+    public static void WriteFailure(ref MessagePackWriter writer, Exception error)
+    {
+        writer.WriteArrayHeader(2);
+        writer.Write(Failed);
+        ErrorCodec.Write(ref writer, error);
+    }
+
     /// <summary>Reads an outcome; <see cref="Parsed.Apply"/> later sets it on an object (the bytes must outlive that).</summary>
     public static Parsed Read(ref MessagePackReader reader)
     {

@@ -116,9 +116,7 @@ internal sealed class PeerLink : IPeerHandler
             _connection.Send(Messages.Build(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
             {
                 IdCodec.Write(ref w, id);
-                w.WriteArrayHeader(2);
-                w.Write(2);
-                ErrorCodec.Write(ref w, error);
+                Outcome.WriteFailure(ref w, error);
             }));
         }
     }

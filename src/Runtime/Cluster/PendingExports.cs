@@ -48,6 +48,20 @@ internal sealed class PendingExports(WorkerNode worker)
         refs.Clear();
     }
 
+    /// <summary>
+    /// The driver asks about a ref this worker sent it and it does not know: its outcome goes there once ready. One
+    /// this worker no longer has is answered with a failure; had it been pushed, the push went first.
+    /// </summary>
+    public void PushToDriver(ObjectId id)
+    {
+        if (worker.Objects.TryGet(id, out var value))
+        {
+            Watch(value, new WhenReady(worker, null));
+            return;
+        }
+        worker.SendFailureToDriver(id, new RayException($"Object {id} is no longer known to the worker (pid {Environment.ProcessId}) that sent it: nothing referenced it there any more."));
+    }
+
     private static void Watch(ObjectRef pending, WhenReady push)
     {
         if (!pending.TryAddListener(push))

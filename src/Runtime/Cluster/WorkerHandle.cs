@@ -68,14 +68,21 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     /// <summary>The worker whose message this thread is reading: a pending ref met in it that the driver does not know is that worker's to tell.</summary>
     public static WorkerHandle? Reading => t_reading;
 
-    /// <summary>A pending ref from this worker that the driver does not know: the worker pushes its outcome (ObjectReady).</summary>
+    /// <summary>
+    /// A pending ref from this worker that the driver does not know: the worker pushes its outcome (ObjectReady) if it
+    /// knows the driver lacks it. It is also asked (Subscribe), for a ref the driver did know but no longer holds: one
+    /// it completed and dropped while the worker's message with the still-pending ref was on its way.
+    /// </summary>
     public void AwaitPush(ObjectRef proxy)
     {
         _pushes[proxy.Id] = 0;
         if (_lost is { } why && _pushes.TryRemove(proxy.Id, out _))
         {
             FailPush(proxy.Id, why);
+            return;
         }
+        var id = proxy.Id;
+        Send(MessageKind.Subscribe, 1, (ref MessagePackWriter w) => IdCodec.Write(ref w, id));
     }
 
     private void FailPush(ObjectId id, string why)

@@ -251,7 +251,14 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         }
     }
 
-    public override void Exporting(ObjectRef pending) => PendingExports.Add(pending);
+    public override void Exporting(ObjectRef pending)
+    {
+        PendingExports.Add(pending);
+        if (Peers.DriverLacks(pending))
+        {
+            Objects.Add(pending, pin: false); // findable, before the message leaves, should the driver ask about it
+        }
+    }
 
     public override void Subscribe(ObjectRef proxy)
     {
@@ -271,6 +278,14 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         Peers.DriverKnows(value.Id);
         Send(MessageKind.ObjectReady, 2, s_ready, (value.Id, value, this));
     }
+
+    /// <summary>Tells the driver that a ref it asked about cannot be answered.</summary>
+    public void SendFailureToDriver(ObjectId id, RayException error) =>
+        Send(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
+        {
+            IdCodec.Write(ref w, id);
+            Outcome.WriteFailure(ref w, error);
+        });
 
     private static readonly Messages.Writer<(ObjectId Id, ObjectRef Value, WorkerNode Worker)> s_ready =
         static (ref MessagePackWriter w, in (ObjectId Id, ObjectRef Value, WorkerNode Worker) ready) =>
@@ -431,6 +446,9 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             case MessageKind.ActorInfo:
                 Answer(ref reader);
                 break;
+            case MessageKind.Subscribe:
+                Exports.PushToDriver(IdCodec.ReadObjectId(ref reader));
+                break;
             case MessageKind.ActorAt:
             {
                 var id = IdCodec.ReadActorId(ref reader);
@@ -502,9 +520,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         {
             w.Write(taskId);
             w.Write(0.0);
-            w.WriteArrayHeader(2);
-            w.Write(2);
-            ErrorCodec.Write(ref w, error);
+            Outcome.WriteFailure(ref w, error);
         });
 
     private void Refuse(long callId, ActorId actorId, RayException error) =>
@@ -512,9 +528,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         {
             w.Write(callId);
             IdCodec.Write(ref w, actorId);
-            w.WriteArrayHeader(2);
-            w.Write(2);
-            ErrorCodec.Write(ref w, error);
+            Outcome.WriteFailure(ref w, error);
         });
 
     // Runs on the lease's runner thread: the entry goes only if the queue is still idle, under the queue's lock,
