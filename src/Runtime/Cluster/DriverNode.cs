@@ -404,7 +404,7 @@ internal sealed class DriverNode : ClusterNode
             ReplyFailure(worker, resultId, error);
             return;
         }
-        Objects.Add(task.ResultRef, pin: true);
+        Objects.Pin(task.ResultRef);
         worker.Submitted(task);
         NotifyWhenReady(worker, task.ResultRef);
         Runtime.Executor.Submit(task);
@@ -471,7 +471,7 @@ internal sealed class DriverNode : ClusterNode
             ReplyFailure(caller, resultId, error);
             return;
         }
-        Objects.Add(call.ResultRef, pin: true);
+        Objects.Pin(call.ResultRef);
         if (caller is WorkerHandle worker)
         {
             Interlocked.Increment(ref _callsFromWorkers);
@@ -744,6 +744,12 @@ internal sealed class DriverNode : ClusterNode
             if (!worker.IsLost)
             {
                 worker.ObjectReady(completed);
+            }
+            if (completed.Remote is not null)
+            {
+                // Held by a process that may die: a worker that then cannot fetch it asks the driver, which rebuilds it
+                // from the lineage this ref carries, as long as it lives. A value sent whole is never fetched.
+                driver.Objects.Add(completed, pin: false);
             }
             driver.Objects.Unpin(completed.Id);
         }

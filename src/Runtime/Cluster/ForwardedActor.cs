@@ -28,7 +28,7 @@ internal sealed class ForwardedActor : ActorCore, IObjectListener
 
     public override void Enqueue(ActorCall call)
     {
-        _worker.Objects.Add(call.ResultRef, pin: true);
+        _worker.Objects.Pin(call.ResultRef);
         call.MarkSent();
         PeerLink? direct;
         lock (_route)

@@ -27,6 +27,17 @@ internal sealed class ObjectTable
         }
     }
 
+    /// <summary>
+    /// Holds a pending result until its answer arrives, without the weak entry <see cref="Add"/> also makes: once
+    /// answered it is forgotten here. For the result of work sent to, or received from, another process, one per task
+    /// or call: a weak reference is an object with a finalizer and a GC handle, which cost those paths more than all
+    /// the rest of their bookkeeping (worker-submitted tasks ran 1.8x faster without). Nothing needs to find such a
+    /// ref once answered: a process that sends it later sends its value with it, and one that still holds it pending
+    /// is asked about it (<see cref="WorkerHandle.AwaitPush"/>). The driver keeps a weak entry for one whose value is
+    /// held elsewhere, whose lineage rebuilds it if that holder dies.
+    /// </summary>
+    public void Pin(ObjectRef pending) => _pinned[pending.Id] = pending;
+
     public void Unpin(ObjectId id) => _pinned.TryRemove(id, out _);
 
     public bool IsPinned(ObjectId id) => _pinned.ContainsKey(id);

@@ -112,15 +112,20 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
 
     public override void Submit(TaskInvocation task)
     {
-        Objects.Add(task.ResultRef, pin: true);
-        Send(MessageKind.SubmitTask, 4, (ref MessagePackWriter w) =>
-        {
-            IdCodec.Write(ref w, task.ResultRef.Id);
-            w.WriteRaw(task.Method.WireId);
-            task.WriteArgumentsTo(ref w);
-            TaskOptionsCodec.Write(ref w, ReferenceEquals(task.Options, task.Method.Defaults) ? null : task.Options);
-        }, onFailure: error => task.ResultRef.TrySetException(error));
+        Objects.Pin(task.ResultRef);
+        Send(MessageKind.SubmitTask, 4, s_submit, task, s_notSubmitted);
     }
+
+    // Static: no closure per task submitted (a worker's code may submit thousands at a time).
+    private static readonly Messages.Writer<TaskInvocation> s_submit = static (ref MessagePackWriter w, in TaskInvocation task) =>
+    {
+        IdCodec.Write(ref w, task.ResultRef.Id);
+        w.WriteRaw(task.Method.WireId);
+        task.WriteArgumentsTo(ref w);
+        TaskOptionsCodec.Write(ref w, ReferenceEquals(task.Options, task.Method.Defaults) ? null : task.Options);
+    };
+
+    private static readonly Action<Exception, TaskInvocation> s_notSubmitted = static (error, task) => task.ResultRef.TrySetException(error);
 
     public override void Start(TaskInvocation task) => Runtime.Workers.Run(task);
 
@@ -375,6 +380,19 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     {
         PendingExports.Begin();
         using var message = Messages.ForSending<TState, object?>(WireContext, kind, fields, write, state, null, null, "the driver");
+        Driver.Send(message.Bytes);
+        Exports.PushToDriver();
+    }
+
+    /// <summary>As above; when the message cannot be built, <paramref name="onFailure"/> hears why, with the state.</summary>
+    public void Send<TState>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state, Action<Exception, TState> onFailure)
+    {
+        PendingExports.Begin();
+        using var message = Messages.ForSending(WireContext, kind, fields, write, state, onFailure, state, "the driver");
+        if (message.Failed)
+        {
+            return;
+        }
         Driver.Send(message.Bytes);
         Exports.PushToDriver();
     }
