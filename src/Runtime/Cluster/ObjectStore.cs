@@ -23,15 +23,18 @@ internal sealed class ObjectStore
     /// </summary>
     public bool ShareOnHold { get; set; }
 
-    /// <summary>Holds a serialized value (a large result) with one lease, the owner's.</summary>
-    public void Hold(ObjectId id, byte[] bytes)
+    /// <summary>
+    /// Holds a serialized value (a large result) with one lease, the owner's. Where fetchers share this machine, one
+    /// of <see cref="SharedMemory.MinBytes"/> or more goes straight from <paramref name="bytes"/> (the encoder's
+    /// buffer) to shared memory: no copy of it on this process's heap, which for a 100 MiB result was another
+    /// 100 MiB to allocate and collect per result.
+    /// </summary>
+    public void Hold(ObjectId id, ReadOnlySpan<byte> bytes)
     {
-        var entry = new Entry(id, null, bytes, leases: 1);
-        _entries[id] = entry;
-        if (ShareOnHold)
-        {
-            entry.TryShare(out _, out _);
-        }
+        var shared = ShareOnHold && SharedMemory.Enabled && bytes.Length >= SharedMemory.MinBytes;
+        _entries[id] = shared
+            ? Entry.Shared(id, SharedMemory.Write(id, bytes), bytes.Length)
+            : new Entry(id, null, bytes.ToArray(), leases: 1);
     }
 
     /// <summary>Adds a lease on a local value so another process can fetch it.</summary>
@@ -123,6 +126,9 @@ internal sealed class ObjectStore
         private bool _dropped;
 
         public int Leases = leases;
+
+        /// <summary>A value already written to shared memory, with the owner's lease.</summary>
+        public static Entry Shared(ObjectId id, string path, int length) => new(id, null, null, leases: 1) { _path = path, _length = length };
 
         public ObjectId Id => id;
 

@@ -69,7 +69,7 @@ internal static class Outcome
                 writer.Write(encoded.Bytes); // copied from the thread's buffer straight into the message
                 return;
             }
-            node.Server.Store.Hold(result.Id, encoded.Bytes.ToArray());
+            node.Server.Store.Hold(result.Id, encoded.Bytes);
         }
         writer.Write(Held);
         writer.Write(node.Server.Address);
