@@ -472,22 +472,13 @@ internal sealed class DriverNode : ClusterNode
             return;
         }
         Objects.Pin(call.ResultRef);
-        if (caller is WorkerHandle worker)
+        RemoteActor? calledDirectly = null;
+        if (caller is WorkerHandle)
         {
             Interlocked.Increment(ref _callsFromWorkers);
-            if (call.Actor is RemoteActor { CalledDirectly: true } remote)
-            {
-                // Once answered, the worker is told where the actor lives, so its next calls can go there straight.
-                var answer = new CallAnswer(worker, remote, this);
-                if (!call.ResultRef.TryAddListener(answer))
-                {
-                    answer.OnObjectReady(call.ResultRef);
-                }
-                call.SubmitUntyped();
-                return;
-            }
+            calledDirectly = call.Actor is RemoteActor { CalledDirectly: true } remote ? remote : null;
         }
-        NotifyWhenReady(caller, call.ResultRef);
+        NotifyWhenReady(caller, call.ResultRef, calledDirectly);
         call.SubmitUntyped();
     }
 
@@ -559,19 +550,13 @@ internal sealed class DriverNode : ClusterNode
 
     private void Ready(IDriverClient client, ObjectRef value)
     {
-        using var message = Messages.ForSending<(ObjectRef Value, DriverNode Driver), object?>(WireContext, MessageKind.ObjectReady, 2, s_ready, (value, this), null, null, client.Name);
+        using var message = Messages.ForSending<(ObjectRef Value, ClusterNode Node), object?>(WireContext, MessageKind.ObjectReady, 2, Outcome.Ready, (value, this), null, null, client.Name);
         if (!client.IsLost)
         {
             client.Send(message.Bytes);
         }
     }
 
-    private static readonly Messages.Writer<(ObjectRef Value, DriverNode Driver)> s_ready =
-        static (ref MessagePackWriter w, in (ObjectRef Value, DriverNode Driver) ready) =>
-        {
-            IdCodec.Write(ref w, ready.Value.Id);
-            Outcome.Write(ref w, ready.Value, ready.Driver);
-        };
 
     // A named actor of this job: its name is claimed across the cluster, so no other job's actor takes it.
     private void ClaimName(ActorCore actor) => _cluster!.ClaimName(Named(actor));
@@ -626,21 +611,10 @@ internal sealed class DriverNode : ClusterNode
         return link;
     }
 
-    private void NotifyWhenReady(IDriverClient worker, ObjectRef value)
-    {
-        var listener = new ReadyNotice(worker, this);
-        if (!value.TryAddListener(listener))
-        {
-            listener.OnObjectReady(value);
-        }
-    }
+    private void NotifyWhenReady(IDriverClient worker, ObjectRef value, RemoteActor? calledActor = null) =>
+        value.WhenReady(new ReadyNotice(worker, this, calledActor));
 
-    private static void ReplyFailure(IDriverClient worker, ObjectId id, RayException error) =>
-        worker.Send(Messages.Build(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
-        {
-            IdCodec.Write(ref w, id);
-            Outcome.WriteFailure(ref w, error);
-        }));
+    private static void ReplyFailure(IDriverClient worker, ObjectId id, RayException error) => worker.Send(Outcome.FailureMessage(id, error));
 
     public override bool HolderLost(string holder) => _lostHolders.ContainsKey(holder);
 
@@ -736,11 +710,23 @@ internal sealed class DriverNode : ClusterNode
         base.Stop();
     }
 
-    /// <summary>Tells a worker an object is ready (the result of work its code submitted, or a ref it waits for).</summary>
-    private sealed class ReadyNotice(IDriverClient worker, DriverNode driver) : IObjectListener
+    /// <summary>
+    /// Tells a worker an object is ready (the result of work its code submitted, or a ref it waits for). For a
+    /// worker's call to <c>calledActor</c>, it first tells the worker where that actor lives if it was not told yet,
+    /// so that comes before the answer that may let the worker's next call go there straight.
+    /// </summary>
+    private sealed class ReadyNotice(IDriverClient worker, DriverNode driver, RemoteActor? calledActor = null) : IObjectListener
     {
         public void OnObjectReady(ObjectRef completed)
         {
+            if (calledActor is not null && worker is WorkerHandle caller && !caller.IsLost && calledActor.Locate(caller) is { } host)
+            {
+                caller.Send(Messages.Build(MessageKind.ActorAt, 2, (ref MessagePackWriter w) =>
+                {
+                    IdCodec.Write(ref w, calledActor.Id);
+                    w.Write(host);
+                }));
+            }
             if (!worker.IsLost)
             {
                 worker.ObjectReady(completed);
@@ -752,26 +738,6 @@ internal sealed class DriverNode : ClusterNode
                 driver.Objects.Add(completed, pin: false);
             }
             driver.Objects.Unpin(completed.Id);
-        }
-    }
-
-    /// <summary>
-    /// Answers a worker's actor call, telling it first where the actor lives if it was not told yet, so the message
-    /// comes before the answer that may let its next call go straight there.
-    /// </summary>
-    private sealed class CallAnswer(WorkerHandle worker, RemoteActor actor, DriverNode driver) : IObjectListener
-    {
-        public void OnObjectReady(ObjectRef completed)
-        {
-            if (!worker.IsLost && actor.Locate(worker) is { } host)
-            {
-                worker.Send(Messages.Build(MessageKind.ActorAt, 2, (ref MessagePackWriter w) =>
-                {
-                    IdCodec.Write(ref w, actor.Id);
-                    w.Write(host);
-                }));
-            }
-            new ReadyNotice(worker, driver).OnObjectReady(completed);
         }
     }
 

@@ -53,10 +53,7 @@ internal sealed class ForwardedActor : ActorCore, IObjectListener
                 _viaDriver++;
             }
         }
-        if (!call.ResultRef.TryAddListener(this))
-        {
-            OnObjectReady(call.ResultRef);
-        }
+        call.ResultRef.WhenReady(this);
         _worker.Send(MessageKind.SubmitCall, 4, call.WriteSubmission, onFailure: call.Fail);
     }
 

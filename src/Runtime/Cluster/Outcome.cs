@@ -75,6 +75,22 @@ internal static class Outcome
         writer.Write(node.Server.Address);
     }
 
+    /// <summary>An ObjectReady message's fields: the object's id and its outcome, produced in <c>Node</c>.</summary>
+    public static readonly Messages.Writer<(ObjectRef Value, ClusterNode Node)> Ready =
+        static (ref MessagePackWriter w, in (ObjectRef Value, ClusterNode Node) ready) =>
+        {
+            IdCodec.Write(ref w, ready.Value.Id);
+            Write(ref w, ready.Value, ready.Node);
+        };
+
+    /// <summary>An ObjectReady message saying object <paramref name="id"/> failed: it could not be made, or is unknown.</summary>
+    public static byte[] FailureMessage(ObjectId id, Exception error) =>
+        Messages.Build(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
+        {
+            IdCodec.Write(ref w, id);
+            WriteFailure(ref w, error);
+        });
+
     /// <summary>Writes the outcome of work that failed without producing anything (it could not run, it is unknown).</summary>
     public static void WriteFailure(ref MessagePackWriter writer, Exception error)
     {

@@ -29,13 +29,6 @@ internal sealed class PeerLink : IPeerHandler
         sent.Call.Fail(error);
     };
 
-    private static readonly Messages.Writer<(ObjectId Id, ObjectRef Value, WorkerNode Worker)> s_writeReady =
-        static (ref MessagePackWriter w, in (ObjectId Id, ObjectRef Value, WorkerNode Worker) ready) =>
-        {
-            IdCodec.Write(ref w, ready.Id);
-            Outcome.Write(ref w, ready.Value, ready.Worker);
-        };
-
     private readonly WorkerNode _worker;
     private readonly PeerConnection _connection;
 
@@ -74,13 +67,7 @@ internal sealed class PeerLink : IPeerHandler
             // Gone before or while it was added: whoever removes it decides (OnClosed failed it, or it goes elsewhere).
             return !_awaited.TryRemove(id, out _);
         }
-        PendingExports.Begin();
-        using var message = Messages.ForSending(_worker.WireContext, MessageKind.SubmitCall, 4, s_writeCall, call, s_callNotSent, (this, call), Name);
-        if (!message.Failed)
-        {
-            _connection.Send(message.Bytes);
-            _worker.Exports.PushTo(this);
-        }
+        Send(MessageKind.SubmitCall, 4, s_writeCall, call, s_callNotSent, (this, call));
         return true;
     }
 
@@ -94,18 +81,25 @@ internal sealed class PeerLink : IPeerHandler
         }
     }
 
-    /// <summary>Sends the outcome of <paramref name="value"/> as object <paramref name="id"/>: a call's answer, or a pushed ref.</summary>
-    public void SendReady(ObjectId id, ObjectRef value)
+    /// <summary>Sends the outcome of <paramref name="value"/>: a call's answer, or a pushed ref.</summary>
+    public void SendReady(ObjectRef value)
     {
-        if (_lost is not null)
+        if (_lost is null)
         {
-            return;
+            Send<(ObjectRef, ClusterNode), object?>(MessageKind.ObjectReady, 2, Outcome.Ready, (value, _worker), null, null);
         }
+    }
+
+    // Every message to the other worker: the pending refs in it are pushed there once it is sent.
+    private void Send<TState, TFailure>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state, Action<Exception, TFailure>? onFailure, TFailure failure)
+    {
         PendingExports.Begin();
-        using var message = Messages.ForSending<(ObjectId, ObjectRef, WorkerNode), object?>(
-            _worker.WireContext, MessageKind.ObjectReady, 2, s_writeReady, (id, value, _worker), null, null, Name);
-        _connection.Send(message.Bytes);
-        _worker.Exports.PushTo(this);
+        using var message = Messages.ForSending(_worker.WireContext, kind, fields, write, state, onFailure, failure, Name);
+        if (!message.Failed)
+        {
+            _connection.Send(message.Bytes);
+            _worker.Exports.PushTo(this);
+        }
     }
 
     /// <summary>Answers a call that could not be run here (no such actor, another build) with its error.</summary>
@@ -113,11 +107,7 @@ internal sealed class PeerLink : IPeerHandler
     {
         if (_lost is null)
         {
-            _connection.Send(Messages.Build(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
-            {
-                IdCodec.Write(ref w, id);
-                Outcome.WriteFailure(ref w, error);
-            }));
+            _connection.Send(Outcome.FailureMessage(id, error));
         }
     }
 

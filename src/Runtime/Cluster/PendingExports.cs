@@ -8,11 +8,12 @@ namespace GenRay.Cluster;
 /// </summary>
 internal sealed class PendingExports(WorkerNode worker)
 {
+    // With each ref, whether the driver lacks it: decided once, where the worker also keeps it findable for the driver.
     [ThreadStatic]
-    private static List<ObjectRef>? t_refs;
+    private static List<(ObjectRef Pending, bool DriverLacks)>? t_refs;
 
     /// <summary>A pending ref is being written into this thread's message.</summary>
-    public static void Add(ObjectRef pending) => (t_refs ??= []).Add(pending);
+    public static void Add(ObjectRef pending, bool driverLacks) => (t_refs ??= []).Add((pending, driverLacks));
 
     /// <summary>A message is about to be built: refs met before it (in one that failed to build) are not its.</summary>
     public static void Begin() => t_refs?.Clear();
@@ -24,9 +25,10 @@ internal sealed class PendingExports(WorkerNode worker)
         {
             return;
         }
-        foreach (var pending in refs)
+        foreach (var (pending, _) in refs)
         {
-            Watch(pending, new WhenReady(worker, link));
+            // Ready since it was written, it goes at once: the message is sent, so this still comes after it.
+            pending.WhenReady(new Push(worker, link));
         }
         refs.Clear();
     }
@@ -38,11 +40,11 @@ internal sealed class PendingExports(WorkerNode worker)
         {
             return;
         }
-        foreach (var pending in refs)
+        foreach (var (pending, driverLacks) in refs)
         {
-            if (worker.Peers.DriverLacks(pending))
+            if (driverLacks)
             {
-                Watch(pending, new WhenReady(worker, null));
+                pending.WhenReady(new Push(worker, null));
             }
         }
         refs.Clear();
@@ -56,21 +58,13 @@ internal sealed class PendingExports(WorkerNode worker)
     {
         if (worker.Objects.TryGet(id, out var value))
         {
-            Watch(value, new WhenReady(worker, null));
+            value.WhenReady(new Push(worker, null));
             return;
         }
         worker.SendFailureToDriver(id, new RayException($"Object {id} is no longer known to the worker (pid {Environment.ProcessId}) that sent it: nothing referenced it there any more."));
     }
 
-    private static void Watch(ObjectRef pending, WhenReady push)
-    {
-        if (!pending.TryAddListener(push))
-        {
-            push.OnObjectReady(pending); // ready since it was written: the message is sent, so this still comes after it
-        }
-    }
-
-    private sealed class WhenReady(WorkerNode worker, PeerLink? link) : IObjectListener
+    private sealed class Push(WorkerNode worker, PeerLink? link) : IObjectListener
     {
         public void OnObjectReady(ObjectRef completed)
         {
@@ -80,7 +74,7 @@ internal sealed class PendingExports(WorkerNode worker)
             }
             else
             {
-                link.SendReady(completed.Id, completed);
+                link.SendReady(completed);
             }
         }
     }

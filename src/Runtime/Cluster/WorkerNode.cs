@@ -258,8 +258,9 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
 
     public override void Exporting(ObjectRef pending)
     {
-        PendingExports.Add(pending);
-        if (Peers.DriverLacks(pending))
+        var driverLacks = Peers.DriverLacks(pending);
+        PendingExports.Add(pending, driverLacks);
+        if (driverLacks)
         {
             Objects.Add(pending, pin: false); // findable, before the message leaves, should the driver ask about it
         }
@@ -281,23 +282,11 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     public void SendReadyToDriver(ObjectRef value)
     {
         Peers.DriverKnows(value.Id);
-        Send(MessageKind.ObjectReady, 2, s_ready, (value.Id, value, this));
+        Send(MessageKind.ObjectReady, 2, Outcome.Ready, (value, (ClusterNode)this));
     }
 
     /// <summary>Tells the driver that a ref it asked about cannot be answered.</summary>
-    public void SendFailureToDriver(ObjectId id, RayException error) =>
-        Send(MessageKind.ObjectReady, 2, (ref MessagePackWriter w) =>
-        {
-            IdCodec.Write(ref w, id);
-            Outcome.WriteFailure(ref w, error);
-        });
-
-    private static readonly Messages.Writer<(ObjectId Id, ObjectRef Value, WorkerNode Worker)> s_ready =
-        static (ref MessagePackWriter w, in (ObjectId Id, ObjectRef Value, WorkerNode Worker) ready) =>
-        {
-            IdCodec.Write(ref w, ready.Id);
-            Outcome.Write(ref w, ready.Value, ready.Worker);
-        };
+    public void SendFailureToDriver(ObjectId id, RayException error) => Driver.Send(Outcome.FailureMessage(id, error));
 
     // The driver says where an actor this worker called lives. One hosted here is called through the driver still:
     // its handle here was made before it came (handles read after it find it here directly).
@@ -326,18 +315,14 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             link.Refuse(resultId, error);
             return;
         }
-        var answer = new PeerAnswer(link);
-        if (!call.ResultRef.TryAddListener(answer))
-        {
-            answer.OnObjectReady(call.ResultRef);
-        }
+        call.ResultRef.WhenReady(new PeerAnswer(link));
         call.SubmitUntyped();
     }
 
     /// <summary>Answers a call another worker sent here once its result is ready.</summary>
     private sealed class PeerAnswer(PeerLink link) : IObjectListener
     {
-        public void OnObjectReady(ObjectRef completed) => link.SendReady(completed.Id, completed);
+        public void OnObjectReady(ObjectRef completed) => link.SendReady(completed);
     }
 
     public override ActorCore FindActor(ActorId id, string typeId, Type actorClass)
@@ -376,32 +361,22 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     }
 
     /// <summary>Sends a message whose fields are written from <paramref name="state"/> (no closure: the hot paths' results).</summary>
-    public void Send<TState>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state)
-    {
-        PendingExports.Begin();
-        using var message = Messages.ForSending<TState, object?>(WireContext, kind, fields, write, state, null, null, "the driver");
-        Driver.Send(message.Bytes);
-        Exports.PushToDriver();
-    }
+    public void Send<TState>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state) =>
+        Send<TState, object?>(kind, fields, write, state, null, null);
 
     /// <summary>As above; when the message cannot be built, <paramref name="onFailure"/> hears why, with the state.</summary>
-    public void Send<TState>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state, Action<Exception, TState> onFailure)
-    {
-        PendingExports.Begin();
-        using var message = Messages.ForSending(WireContext, kind, fields, write, state, onFailure, state, "the driver");
-        if (message.Failed)
-        {
-            return;
-        }
-        Driver.Send(message.Bytes);
-        Exports.PushToDriver();
-    }
+    public void Send<TState>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state, Action<Exception, TState> onFailure) =>
+        Send(kind, fields, write, state, onFailure, state);
 
     /// <summary>Sends a message built in this worker's wire context.</summary>
-    public void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null)
+    public void Send(MessageKind kind, int fields, Messages.Writer write, Action<Exception>? onFailure = null) =>
+        Send(kind, fields, Messages.Plain, write, onFailure is null ? null : Messages.Fail, onFailure);
+
+    // Every message to the driver: pending refs in it that the driver cannot know are pushed to it once it is sent.
+    private void Send<TState, TFailure>(MessageKind kind, int fields, Messages.Writer<TState> write, in TState state, Action<Exception, TFailure>? onFailure, TFailure failure)
     {
         PendingExports.Begin();
-        using var message = Messages.ForSending(WireContext, kind, fields, write, onFailure, "the driver");
+        using var message = Messages.ForSending(WireContext, kind, fields, write, state, onFailure, failure, "the driver");
         if (message.Failed)
         {
             return;
@@ -603,11 +578,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             return;
         }
         _calls[callId] = call;
-        var sender = new CallDoneSender(this, callId, actorId);
-        if (!call.ResultRef.TryAddListener(sender))
-        {
-            sender.OnObjectReady(call.ResultRef);
-        }
+        call.ResultRef.WhenReady(new CallDoneSender(this, callId, actorId));
         call.SubmitUntyped();
     }
 

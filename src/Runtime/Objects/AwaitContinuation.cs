@@ -49,11 +49,7 @@ internal sealed class AwaitContinuation : IObjectListener, IThreadPoolWorkItem
         {
             blocked = null;
         }
-        var listener = new AwaitContinuation(continuation, scheduler, flow, blocked);
-        if (!target.TryAddListener(listener))
-        {
-            listener.OnObjectReady(target);
-        }
+        target.WhenReady(new AwaitContinuation(continuation, scheduler, flow, blocked));
     }
 
     public void OnObjectReady(ObjectRef completed)

@@ -143,6 +143,15 @@ public class ObjectRef : IEquatable<ObjectRef>
         NotifyListeners();
     }
 
+    /// <summary>Calls <paramref name="listener"/> once the object is complete: at once, on this thread, if it already is.</summary>
+    internal void WhenReady(IObjectListener listener)
+    {
+        if (!TryAddListener(listener))
+        {
+            listener.OnObjectReady(this);
+        }
+    }
+
     /// <summary>
     /// Registers a listener called once the object is complete. Returns false, without registering, when the
     /// object is already complete: the caller then acts at once.
@@ -273,10 +282,7 @@ public class ObjectRef : IEquatable<ObjectRef>
     {
         public TaskListener(ObjectRef target) : base(TaskCreationOptions.RunContinuationsAsynchronously)
         {
-            if (!target.TryAddListener(this))
-            {
-                OnObjectReady(target);
-            }
+            target.WhenReady(this);
         }
 
         public void OnObjectReady(ObjectRef completed)
