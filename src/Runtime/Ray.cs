@@ -157,46 +157,23 @@ public static class Ray
             throw new ArgumentOutOfRangeException(nameof(numReturns), numReturns,
                 $"numReturns must be between 0 and the number of refs ({refs.Count}).");
         }
-        RayRuntime? runtime = null;
-        var seen = new HashSet<ObjectRef>(ReferenceEqualityComparer.Instance);
-        List<ObjectRef>? pending = null;
-        var ready = 0;
-        for (var i = 0; i < refs.Count; i++)
+        var list = WaitList<T>.From(refs);
+        list.ThrowIfShutDown();
+        // The positions of the ready refs returned; few (usually one), so on the stack when they fit.
+        var picked = numReturns <= 64 ? stackalloc int[numReturns] : new int[numReturns];
+        var ready = list.FindCompleted(picked);
+        if (ready < numReturns && timeout != TimeSpan.Zero)
         {
-            var item = refs[i] ?? throw new ArgumentException($"refs[{i}] is null.", nameof(refs));
-            if (!seen.Add(item))
+            // Counted again from what is still pending: some may have finished since they were looked at.
+            var pending = list.Pending();
+            var needed = numReturns - (list.Count - pending.Count);
+            if (needed > 0)
             {
-                throw new ArgumentException($"Ray.Wait needs distinct refs; {item} appears twice.", nameof(refs));
+                BlockingWait.WaitAny(pending, needed, timeout, list[0].Runtime);
             }
-            runtime ??= item.Runtime;
-            item.Runtime.ThrowIfShutDown(item);
-            if (item.IsCompleted)
-            {
-                ready++;
-            }
-            else
-            {
-                (pending ??= []).Add(item);
-            }
+            ready = list.FindCompleted(picked); // in input order again: earlier refs may have finished meanwhile
         }
-        if (ready < numReturns && pending is not null && timeout != TimeSpan.Zero)
-        {
-            BlockingWait.WaitAny(pending, numReturns - ready, timeout, runtime!);
-        }
-
-        var readyList = new List<ObjectRef<T>>(numReturns);
-        var notReady = new List<ObjectRef<T>>(refs.Count - Math.Min(ready, numReturns));
-        foreach (var item in refs)
-        {
-            if (readyList.Count < numReturns && item.IsCompleted)
-            {
-                readyList.Add(item);
-            }
-            else
-            {
-                notReady.Add(item);
-            }
-        }
+        var (readyList, notReady) = list.Split(picked[..ready]);
         return new WaitResult<T>(readyList, notReady);
     }
 

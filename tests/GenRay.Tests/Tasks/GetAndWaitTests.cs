@@ -74,6 +74,59 @@ public abstract class GetAndWaitTests : RayTest
     }
 
     [Fact]
+    public void Waiting_on_the_rest_again_and_again_returns_each_ref_once_and_keeps_the_rest_in_order()
+    {
+        Start();
+        var gate = Signal.Remote.New();
+        var blocked = TaskRemotes.Remote.HoldCpuUntil(Signal.Remote.New(), gate);
+        // Ray's loop (ready, not_ready = ray.wait(not_ready)) over finished refs with a few held ones among them
+        // (tasks that wait for the blocked one, holding no CPU meanwhile).
+        var refs = Enumerable.Range(0, 60)
+            .Select(i => i % 20 == 7 ? TaskRemotes.Remote.Add(blocked, i) : TaskRemotes.Remote.Echo(i))
+            .ToList();
+        var held = refs.Where((_, i) => i % 20 == 7).ToList();
+        Ray.Get(refs.Where((_, i) => i % 20 != 7).ToList(), TimeSpan.FromSeconds(30));
+        var returned = new List<ObjectRef<int>>();
+
+        IReadOnlyList<ObjectRef<int>> notReady = refs;
+        while (Ray.Wait(notReady, timeout: TimeSpan.Zero) is { Ready.Count: 1 } step)
+        {
+            Assert.Equal(notReady.First(r => !held.Contains(r)), step.Ready[0]); // the first finished one
+            Assert.Equal(notReady.Where(r => r != step.Ready[0]), step.NotReady);
+            returned.AddRange(step.Ready);
+            notReady = step.NotReady;
+        }
+        Assert.Equal(refs.Except(held), returned);
+        Assert.Equal(held, notReady);
+
+        gate.Open();
+        while (notReady.Count > 0)
+        {
+            var (ready, rest) = Ray.Wait(notReady, timeout: TimeSpan.FromSeconds(30));
+            Assert.Single(ready);
+            Assert.Equal(notReady.Except(ready), rest);
+            returned.AddRange(ready);
+            notReady = rest;
+        }
+        Assert.Equal(refs.Count, returned.Distinct().Count());
+        Assert.Equal(refs.ToHashSet(), returned.ToHashSet());
+    }
+
+    [Fact]
+    public void Wait_for_many_returns_the_first_ones_ready_in_input_order()
+    {
+        Start();
+        var refs = Enumerable.Range(0, 100).Select(i => TaskRemotes.Remote.Echo(i)).ToList();
+        Ray.Get(refs);
+
+        var (ready, notReady) = Ray.Wait(refs, numReturns: 70);
+
+        Assert.Equal(refs.Take(70), ready);
+        Assert.Equal(refs.Skip(70), notReady);
+        Assert.Equal(refs.Skip(70).Take(20), Ray.Wait(notReady, numReturns: 20).Ready);
+    }
+
+    [Fact]
     public void Wait_with_a_timeout_returns_what_is_ready()
     {
         Start();
