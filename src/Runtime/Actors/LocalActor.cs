@@ -19,6 +19,7 @@ namespace GenRay;
 internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
 {
     private const int TurnBudget = 256;
+    private static readonly long WatchTicks = System.Diagnostics.Stopwatch.Frequency / 20_000; // 50 µs
     private const int Creating = 0;
     private const int Alive = 1;
     private const int Dead = 2;
@@ -39,6 +40,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
     private volatile int _state = Creating;
     private volatile ActorCall? _current;
     private int _scheduled;
+    private int _spinner; // 1 while a threaded call's thread watches for the next call (WatchForNext)
     private int _inFlight;
     private object? _instance;
     private ActorDiedException? _death;
@@ -84,11 +86,24 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
 
     public override void Kick()
     {
-        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0
-            && !Cluster.PeerConnection.TryLendReader(_onReader ??= new TurnOnReader(this)))
+        while (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
-            // Local first: a caller on a pool thread that then awaits the call finds the turn on its own queue.
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+            if (Volatile.Read(ref _spinner) == 0)
+            {
+                if (!Cluster.PeerConnection.TryLendReader(_onReader ??= new TurnOnReader(this)))
+                {
+                    // Local first: a caller on a pool thread that then awaits the call finds the turn on its own queue.
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+                }
+                return;
+            }
+            // A threaded call's thread is watching for the next call (RunThreaded): it takes it, and looks again
+            // when it stops watching. If it stopped while the guard was held here, it may have missed it: retry.
+            Interlocked.Exchange(ref _scheduled, 0);
+            if (Volatile.Read(ref _spinner) != 0)
+            {
+                return;
+            }
         }
     }
 
@@ -255,30 +270,93 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         }
     }
 
-    /// <summary>A threaded actor's call, on its own pool thread.</summary>
+    /// <summary>
+    /// A threaded actor's call, on a worker thread of its own; then, keeping its slot, the calls after it that are
+    /// ready, while the turn is not running. Handing each finished call's slot back through a turn took two thread
+    /// handoffs per call (the turn on the pool, then a worker for the next call).
+    /// </summary>
     public void RunThreaded(ActorCall call)
     {
-        var instance = _instance;
-        if (instance is null || _state != Alive)
+        for (var budget = TurnBudget; ; budget--)
         {
-            call.Fail(_death ?? new ActorDiedException($"The actor {DisplayName} is restarting; the call was lost."));
-            Finished(call, inTurn: false);
-            return;
+            var instance = _instance;
+            if (instance is null || _state != Alive)
+            {
+                call.Fail(_death ?? new ActorDiedException($"The actor {DisplayName} is restarting; the call was lost."));
+                Finished(call, inTurn: false);
+                return;
+            }
+            ThreadBudget.Enter();
+            bool done;
+            try
+            {
+                done = call.Execute(instance, this);
+            }
+            finally
+            {
+                ThreadBudget.Exit();
+            }
+            if (!done)
+            {
+                return;
+            }
+            if (budget <= 1 || (TakeReadyHead() ?? WatchForNext()) is not { } next)
+            {
+                Finished(call, inTurn: false);
+                return;
+            }
+            _running!.TryRemove(call, out _);
+            _running.TryAdd(next, 0);
+            call = next;
         }
-        ThreadBudget.Enter();
-        bool done;
-        try
+    }
+
+    /// <summary>
+    /// Keeps this thread and its slot for a few microseconds when no call is ready, so that calls made one after
+    /// another each start on it rather than each costing a turn and a thread's wake-up (one thread per actor watches,
+    /// and <see cref="Kick"/> leaves the work to it). Stops at the first call it can take, and re-checks once it stops.
+    /// </summary>
+    private ActorCall? WatchForNext()
+    {
+        if (Interlocked.CompareExchange(ref _spinner, 1, 0) != 0)
         {
-            done = call.Execute(instance, this);
+            return null;
         }
-        finally
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + WatchTicks;
+        var spinner = new SpinWait();
+        ActorCall? next = null;
+        while (_state == Alive && System.Diagnostics.Stopwatch.GetTimestamp() < until)
         {
-            ThreadBudget.Exit();
+            if ((Volatile.Read(ref _next) is { } head ? head.IsReady : !_calls.IsEmpty) && (next = TakeReadyHead()) is not null)
+            {
+                break;
+            }
+            spinner.SpinOnce(sleep1Threshold: -1);
         }
-        if (done)
+        Interlocked.Exchange(ref _spinner, 0); // a full fence: Kicks that left work to this thread are seen below
+        return next ?? TakeReadyHead();
+    }
+
+    /// <summary>
+    /// The head call, when it is ready to start plainly (not cancelled, arguments fine) and no turn is running: a
+    /// call taken here is started by the caller with the slot it already holds. Anything else is left to a turn.
+    /// </summary>
+    private ActorCall? TakeReadyHead()
+    {
+        if (_state != Alive || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
         {
-            Finished(call, inTurn: false);
+            return null; // a running turn starts the next call
         }
+        var call = _next ?? (_calls.TryDequeue(out var head) ? head : null); // single consumer: holding _scheduled
+        var taken = call is { IsReady: true, IsCancelled: false, DependencyError: null } ? call : null;
+        Volatile.Write(ref _next, taken is null ? call : null);
+        // Released like a turn, and re-checked the same way: a call made ready meanwhile found the guard taken.
+        Interlocked.Exchange(ref _scheduled, 0);
+        if (HasRunnableWork())
+        {
+            Kick();
+        }
+        return taken;
     }
 
     /// <summary>A call finished. From outside a turn (an async completion, a threaded call) it may free a slot, so kick.</summary>
@@ -293,7 +371,8 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
             _running!.TryRemove(call, out _);
         }
         Interlocked.Decrement(ref _inFlight);
-        if (!inTurn)
+        // After the decrement, as a turn's end re-checks: a call made ready while the slots were full is found here.
+        if (!inTurn && HasRunnableWork())
         {
             Kick();
         }

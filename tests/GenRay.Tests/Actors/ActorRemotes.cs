@@ -110,6 +110,8 @@ public partial class Threaded
 
     public int MostAtOnce() => Concurrency.Max;
 
+    public int Echo(int value) => value;
+
     public int Work(int millis)
     {
         using (Concurrency.Enter())

@@ -335,6 +335,31 @@ public abstract class ActorTests : RayTest
     }
 
     [Fact]
+    public void A_threaded_actor_answers_every_call_of_a_burst_and_fails_the_rest_once_killed()
+    {
+        Start();
+        var actor = Threaded.Remote.New();
+
+        // Short calls made one after another run on the thread that finished the previous one: all answered.
+        Assert.Equal(Enumerable.Range(0, 3000), Ray.Get(Enumerable.Range(0, 3000).Select(i => actor.Echo(i)).ToList()));
+
+        var burst = Enumerable.Range(0, 3000).Select(i => actor.Echo(i)).ToList();
+        Ray.Kill(actor);
+        for (var i = 0; i < burst.Count; i++)
+        {
+            try
+            {
+                Assert.Equal(i, Ray.Get(burst[i], TimeSpan.FromSeconds(30))); // ran before the kill, or
+            }
+            catch (ActorDiedException)
+            {
+                // failed by it; never lost (a hang would be a GetTimeoutException)
+            }
+        }
+        Assert.Throws<ActorDiedException>(() => Ray.Get(actor.Echo(1), TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void An_async_actor_interleaves_calls_at_awaits_but_runs_one_piece_of_code_at_a_time()
     {
         Start();
