@@ -334,7 +334,17 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
             spinner.SpinOnce(sleep1Threshold: -1);
         }
         Interlocked.Exchange(ref _spinner, 0); // a full fence: Kicks that left work to this thread are seen below
-        return next ?? TakeReadyHead();
+        if (next is null)
+        {
+            return TakeReadyHead(); // which kicks a turn for whatever else is waiting
+        }
+        // Calls made ready while this thread watched were left to it, but it runs only the one it took: the others
+        // get a turn (and threads of their own) now, not after that call, which may block.
+        if (HasRunnableWork())
+        {
+            Kick();
+        }
+        return next;
     }
 
     /// <summary>
