@@ -144,8 +144,14 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
                 SynchronizationContext.SetSynchronizationContext(previousContext);
             }
         }
+        ReleaseTurn();
+    }
+
+    /// <summary>Lets go of the turn's guard, then looks for work that arrived while it was held.</summary>
+    private void ReleaseTurn()
+    {
         // A full fence, not a release: the check below must not read the mailbox before this store is visible, or a
-        // call made ready meanwhile (whose Kick saw the turn still scheduled) would wait forever.
+        // call made ready meanwhile (whose Kick saw the guard taken) would wait forever.
         Interlocked.Exchange(ref _scheduled, 0);
         if (HasRunnableWork())
         {
@@ -190,6 +196,9 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         }
     }
 
+    // The head kept back is ready, or, with none kept back, a call is queued (it may still wait for its arguments).
+    private bool HeadMayBeReady => Volatile.Read(ref _next) is { } next ? next.IsReady : !_calls.IsEmpty;
+
     private bool HasRunnableWork()
     {
         if (_posted is { IsEmpty: false })
@@ -200,7 +209,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         {
             Dead => !_calls.IsEmpty || Volatile.Read(ref _next) is not null,
             Creating => _creation.IsReadyToActivate,
-            _ => Volatile.Read(ref _inFlight) < _maxConcurrency && (Volatile.Read(ref _next) is { } next ? next.IsReady : !_calls.IsEmpty),
+            _ => Volatile.Read(ref _inFlight) < _maxConcurrency && HeadMayBeReady,
         };
     }
 
@@ -327,7 +336,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         ActorCall? next = null;
         while (_state == Alive && System.Diagnostics.Stopwatch.GetTimestamp() < until)
         {
-            if ((Volatile.Read(ref _next) is { } head ? head.IsReady : !_calls.IsEmpty) && (next = TakeReadyHead()) is not null)
+            if (HeadMayBeReady && (next = TakeReadyHead()) is not null)
             {
                 break;
             }
@@ -360,12 +369,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         var call = _next ?? (_calls.TryDequeue(out var head) ? head : null); // single consumer: holding _scheduled
         var taken = call is { IsReady: true, IsCancelled: false, DependencyError: null } ? call : null;
         Volatile.Write(ref _next, taken is null ? call : null);
-        // Released like a turn, and re-checked the same way: a call made ready meanwhile found the guard taken.
-        Interlocked.Exchange(ref _scheduled, 0);
-        if (HasRunnableWork())
-        {
-            Kick();
-        }
+        ReleaseTurn();
         return taken;
     }
 

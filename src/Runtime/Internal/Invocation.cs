@@ -51,10 +51,7 @@ public abstract class Invocation : IObjectListener
             return;
         }
         Interlocked.Increment(ref _pending);
-        if (!dependency.TryAddListener(this))
-        {
-            OnObjectReady(dependency);
-        }
+        dependency.WhenReady(this);
     }
 
     /// <summary>Drops the submitter's guard: the call is released now if nothing is pending, else by the last dependency.</summary>
