@@ -40,6 +40,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
     private volatile int _state = Creating;
     private volatile ActorCall? _current;
     private int _scheduled;
+    private int _queuedTurn; // 1 while a turn queued on the pool has not started: a Get may run it instead (TryRunTurnInline)
     private int _spinner; // 1 while a threaded call's thread watches for the next call (WatchForNext)
     private int _inFlight;
     private object? _instance;
@@ -93,6 +94,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
                 if (!Cluster.PeerConnection.TryLendReader(_onReader ??= new TurnOnReader(this)))
                 {
                     // Local first: a caller on a pool thread that then awaits the call finds the turn on its own queue.
+                    Volatile.Write(ref _queuedTurn, 1);
                     ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
                 }
                 return;
@@ -122,24 +124,60 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         Kick();
     }
 
-    void IThreadPoolWorkItem.Execute() => Turn(TurnBudget);
+    void IThreadPoolWorkItem.Execute()
+    {
+        // Each queued turn sets the flag once; a turn a Get ran instead leaves its pool item with nothing to do. A later
+        // kick sets it again, so whichever of the two items runs first takes that turn, and the other finds nothing.
+        if (Interlocked.Exchange(ref _queuedTurn, 0) != 0)
+        {
+            Turn(TurnBudget);
+        }
+    }
 
-    private void Turn(int budget)
+    /// <summary>
+    /// Runs the turn queued on the pool on the calling thread, which is about to block in <c>Ray.Get</c> until
+    /// <paramref name="awaited"/> (a call of this actor) is done, when no pool thread has started it yet: the call
+    /// then costs no thread hand-off either way (as <see cref="TaskInvocation.TryRunInline"/> does for tasks). The
+    /// turn stops once the awaited call is done; the calls after it get a turn of their own. Only for a sequential
+    /// actor (a threaded one runs each call on a thread of its own anyway; an async one runs under its own context),
+    /// a call that is not async (its continuations would be the caller's), and a caller that runs no remote code
+    /// (a task gives its CPUs back while it waits; an actor's turn must not run another actor's on its thread).
+    /// </summary>
+    internal bool TryRunTurnInline(ActorCall awaited)
+    {
+        if (_mode != ActorMode.Sequential || awaited.Method.IsAsync || t_inTurn || TaskInvocation.Current is not null
+            || Volatile.Read(ref _queuedTurn) == 0 || Interlocked.Exchange(ref _queuedTurn, 0) == 0)
+        {
+            return false;
+        }
+        Turn(TurnBudget, awaited.ResultRef);
+        return true;
+    }
+
+    // Set while this thread runs an actor's calls (a turn, or a threaded actor's call): its Gets run no other turn.
+    [ThreadStatic]
+    private static bool t_inTurn;
+
+    private void Turn(int budget, ObjectRef? until = null)
     {
         var previousContext = SynchronizationContext.Current;
-        if (_context is not null)
+        // A turn run inline by a Get must not leave the caller's context to the calls it runs (a pool thread has none).
+        if (_context is not null || (until is not null && previousContext is not null))
         {
             SynchronizationContext.SetSynchronizationContext(_context);
         }
+        var outerTurn = t_inTurn;
+        t_inTurn = true;
         ThreadBudget.Enter();
         try
         {
-            RunTurn(budget);
+            RunTurn(budget, until);
         }
         finally
         {
             ThreadBudget.Exit();
-            if (_context is not null)
+            t_inTurn = outerTurn;
+            if (!ReferenceEquals(SynchronizationContext.Current, previousContext))
             {
                 SynchronizationContext.SetSynchronizationContext(previousContext);
             }
@@ -159,9 +197,9 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         }
     }
 
-    private void RunTurn(int budget)
+    private void RunTurn(int budget, ObjectRef? until)
     {
-        for (; budget > 0; budget--)
+        for (; budget > 0 && until is not { IsCompleted: true }; budget--)
         {
             if (_posted is not null && _state != Dead && _posted.TryDequeue(out var posted))
             {
@@ -285,6 +323,20 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
     /// handoffs per call (the turn on the pool, then a worker for the next call).
     /// </summary>
     public void RunThreaded(ActorCall call)
+    {
+        var outerTurn = t_inTurn;
+        t_inTurn = true;
+        try
+        {
+            RunThreadedCalls(call);
+        }
+        finally
+        {
+            t_inTurn = outerTurn;
+        }
+    }
+
+    private void RunThreadedCalls(ActorCall call)
     {
         for (var budget = TurnBudget; ; budget--)
         {

@@ -247,7 +247,12 @@ public class ObjectRef : IEquatable<ObjectRef>
         {
             return true;
         }
-        if (timeout is null && Producer is Internal.TaskInvocation task && task.TryRunInline() && IsCompleted)
+        if (timeout is null && Producer switch
+            {
+                Internal.TaskInvocation task => task.TryRunInline(),
+                Internal.ActorCall { Actor: LocalActor actor } call => actor.TryRunTurnInline(call),
+                _ => false,
+            } && IsCompleted)
         {
             return true;
         }

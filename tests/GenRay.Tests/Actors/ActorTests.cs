@@ -388,6 +388,65 @@ public abstract class ActorTests : RayTest
     }
 
     [Fact]
+    public void A_Get_on_a_thread_with_a_synchronization_context_never_gives_actor_code_that_context()
+    {
+        Start();
+        var actor = OneAtATime.Remote.New();
+        Ray.Get(actor.MostAtOnce(), TimeSpan.FromSeconds(30)); // created: the calls below wait only for each other
+        var context = new RecordingContext();
+        var counts = new List<int>();
+        Exception? failure = null;
+        // Gets without a timeout (a Get with one never runs actor calls on its thread), on a thread of the test's own
+        // so that a hang fails the test instead of stalling the run.
+        var caller = new Thread(() =>
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+            try
+            {
+                for (var i = 0; i < 200; i++)
+                {
+                    // The async call is queued first: a Get of the call after it that runs the actor's calls on its
+                    // own thread starts the async one there.
+                    var work = actor.Work(i, 1);
+                    counts.Add(Ray.Get(actor.Order()).Count);
+                    Assert.Equal(i, Ray.Get(work));
+                }
+                Assert.Same(context, SynchronizationContext.Current);
+            }
+            catch (Exception error)
+            {
+                failure = error;
+            }
+        }) { IsBackground = true };
+        caller.Start();
+
+        Assert.True(caller.Join(TimeSpan.FromSeconds(60)), "200 calls did not finish within 60 s");
+        Assert.Null(failure);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => 2 * i), counts); // each Order() ran after the Work() before it
+        Assert.Equal(0, context.Posts); // the awaits inside Work resumed on the pool, not through the caller's context
+    }
+
+    /// <summary>Counts what is posted to it, and runs it on the pool so that nothing waits on the test's thread.</summary>
+    private sealed class RecordingContext : SynchronizationContext
+    {
+        private int _posts;
+
+        public int Posts => Volatile.Read(ref _posts);
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            Interlocked.Increment(ref _posts);
+            ThreadPool.QueueUserWorkItem(_ => d(state));
+        }
+
+        public override void Send(SendOrPostCallback d, object? state)
+        {
+            Interlocked.Increment(ref _posts);
+            d(state);
+        }
+    }
+
+    [Fact]
     public void Constructor_arguments_may_be_refs()
     {
         Start();
