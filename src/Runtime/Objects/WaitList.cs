@@ -10,23 +10,40 @@ namespace GenRay;
 /// </summary>
 internal sealed class WaitList<T> : IReadOnlyList<ObjectRef<T>>
 {
-    private static readonly WaitList<T> s_empty = new([], null);
+    private static readonly WaitList<T> s_empty = new([], [], 0, null);
 
-    private readonly ObjectRef<T>[] _items;
+    // The items are a short head of this list's own, then a tail shared with the list this one was split from: the
+    // loop takes the first ready ref, usually one of the first, so each call copies only the items before it, not
+    // all the rest. A tail keeps the refs before its start alive; once they outnumber the live ones, it is copied.
+    private readonly ObjectRef<T>[] _head;
+    private readonly ObjectRef<T>[] _tail;
+    private readonly int _tailStart;
 
     // The runtime every item belongs to, or null when they come from more than one (or there are none), so a
     // shut-down runtime is checked once per call rather than once per item.
     private readonly RayRuntime? _runtime;
 
-    private WaitList(ObjectRef<T>[] items, RayRuntime? runtime)
+    private WaitList(ObjectRef<T>[] head, ObjectRef<T>[] tail, int tailStart, RayRuntime? runtime)
     {
-        _items = items;
+        _head = head;
+        _tail = tail;
+        _tailStart = tailStart;
         _runtime = runtime;
     }
 
-    public int Count => _items.Length;
+    public int Count => _head.Length + _tail.Length - _tailStart;
 
-    public ObjectRef<T> this[int index] => _items[index];
+    public ObjectRef<T> this[int index]
+    {
+        get
+        {
+            if ((uint)index >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), index, $"The list has {Count} refs.");
+            }
+            return index < _head.Length ? _head[index] : _tail[_tailStart + index - _head.Length];
+        }
+    }
 
     /// <summary>The refs as they are when already checked; otherwise checked (non-null, distinct) and copied.</summary>
     public static WaitList<T> From(IReadOnlyList<ObjectRef<T>> refs)
@@ -55,17 +72,17 @@ internal sealed class WaitList<T> : IReadOnlyList<ObjectRef<T>>
             }
             items[i] = item;
         }
-        return new WaitList<T>(items, runtime);
+        return new WaitList<T>([], items, 0, runtime);
     }
 
     public void ThrowIfShutDown()
     {
         if (_runtime is not null)
         {
-            _runtime.ThrowIfShutDown(_items[0]);
+            _runtime.ThrowIfShutDown(this[0]);
             return;
         }
-        foreach (var item in _items)
+        foreach (var item in this)
         {
             item.Runtime.ThrowIfShutDown(item);
         }
@@ -78,11 +95,18 @@ internal sealed class WaitList<T> : IReadOnlyList<ObjectRef<T>>
     public int FindCompleted(Span<int> indexes)
     {
         var found = 0;
-        for (var i = 0; i < _items.Length && found < indexes.Length; i++)
+        for (var i = 0; i < _head.Length && found < indexes.Length; i++)
         {
-            if (_items[i].IsCompleted)
+            if (_head[i].IsCompleted)
             {
                 indexes[found++] = i;
+            }
+        }
+        for (var i = _tailStart; i < _tail.Length && found < indexes.Length; i++)
+        {
+            if (_tail[i].IsCompleted)
+            {
+                indexes[found++] = _head.Length + i - _tailStart;
             }
         }
         return found;
@@ -91,7 +115,7 @@ internal sealed class WaitList<T> : IReadOnlyList<ObjectRef<T>>
     public List<ObjectRef> Pending()
     {
         var pending = new List<ObjectRef>();
-        foreach (var item in _items)
+        foreach (var item in this)
         {
             if (!item.IsCompleted)
             {
@@ -101,7 +125,10 @@ internal sealed class WaitList<T> : IReadOnlyList<ObjectRef<T>>
         return pending;
     }
 
-    /// <summary>Splits into the items at <paramref name="picked"/> (ascending positions) and the rest, each in order.</summary>
+    /// <summary>
+    /// Splits into the items at <paramref name="picked"/> (ascending positions) and the rest, each in order. The rest
+    /// keeps this list's tail after the last picked item, and copies only the items before it.
+    /// </summary>
     public (WaitList<T> Picked, WaitList<T> Others) Split(ReadOnlySpan<int> picked)
     {
         if (picked.IsEmpty)
@@ -109,21 +136,59 @@ internal sealed class WaitList<T> : IReadOnlyList<ObjectRef<T>>
             return (s_empty, this);
         }
         var chosen = new ObjectRef<T>[picked.Length];
-        var rest = new ObjectRef<T>[_items.Length - picked.Length];
-        int from = 0, to = 0;
         for (var i = 0; i < picked.Length; i++)
         {
-            var at = picked[i];
-            chosen[i] = _items[at];
-            Array.Copy(_items, from, rest, to, at - from); // the run between two picked items, in one copy
-            to += at - from;
+            chosen[i] = this[picked[i]];
+        }
+        // The new head: every item not picked up to the last picked one (and at least the old head); the tail after it.
+        var copied = Math.Max(picked[^1] + 1, _head.Length);
+        var tailStart = _tailStart + copied - _head.Length;
+        var live = Count - picked.Length;
+        if (live == 0)
+        {
+            return (new WaitList<T>([], chosen, 0, _runtime), s_empty);
+        }
+        if (tailStart > live)
+        {
+            // More refs already returned than still pending would be kept alive: start afresh, all in one tail.
+            copied = Count;
+            tailStart = _tail.Length;
+        }
+        var head = copied == picked.Length ? [] : new ObjectRef<T>[copied - picked.Length];
+        int from = 0, to = 0;
+        foreach (var at in picked)
+        {
+            to += CopyRange(from, at, head, to);
             from = at + 1;
         }
-        Array.Copy(_items, from, rest, to, _items.Length - from);
-        return (new WaitList<T>(chosen, _runtime), rest.Length == 0 ? s_empty : new WaitList<T>(rest, _runtime));
+        CopyRange(from, copied, head, to);
+        var rest = tailStart == _tail.Length
+            ? new WaitList<T>([], head, 0, _runtime)
+            : new WaitList<T>(head, _tail, tailStart, _runtime);
+        return (new WaitList<T>([], chosen, 0, _runtime), rest);
     }
 
-    public IEnumerator<ObjectRef<T>> GetEnumerator() => ((IEnumerable<ObjectRef<T>>)_items).GetEnumerator();
+    // Copies this list's items [from, to) into target at offset; returns how many.
+    private int CopyRange(int from, int to, ObjectRef<T>[] target, int offset)
+    {
+        for (var i = from; i < to; i++)
+        {
+            target[offset++] = i < _head.Length ? _head[i] : _tail[_tailStart + i - _head.Length];
+        }
+        return Math.Max(0, to - from);
+    }
+
+    public IEnumerator<ObjectRef<T>> GetEnumerator()
+    {
+        foreach (var item in _head)
+        {
+            yield return item;
+        }
+        for (var i = _tailStart; i < _tail.Length; i++)
+        {
+            yield return _tail[i];
+        }
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -113,6 +113,43 @@ public abstract class GetAndWaitTests : RayTest
     }
 
     [Fact]
+    public void Waiting_over_scattered_pending_refs_with_varied_num_returns_keeps_what_a_plain_list_would()
+    {
+        Start();
+        var gate = Signal.Remote.New();
+        var blocked = TaskRemotes.Remote.HoldCpuUntil(Signal.Remote.New(), gate);
+        var random = new Random(7);
+        var heldAt = Enumerable.Range(0, 300).Select(_ => random.Next(4) == 0).ToArray();
+        // Tasks that wait for the blocked one (holding no CPU meanwhile), scattered among finished ones.
+        var refs = Enumerable.Range(0, 300)
+            .Select(i => heldAt[i] ? TaskRemotes.Remote.Add(blocked, i) : TaskRemotes.Remote.Echo(i))
+            .ToList();
+        var held = refs.Where((_, i) => heldAt[i]).ToHashSet();
+        Ray.Get(refs.Where((_, i) => !heldAt[i]).ToList(), TimeSpan.FromSeconds(30));
+        var model = refs.ToList(); // what Ray.Wait's rest must equal, as a plain list
+
+        IReadOnlyList<ObjectRef<int>> notReady = refs;
+        while (model.Count > held.Count)
+        {
+            var wanted = Math.Min(random.Next(1, 6), model.Count - held.Count);
+            var (ready, rest) = Ray.Wait(notReady, numReturns: wanted, timeout: TimeSpan.Zero);
+
+            var expected = model.Where(r => !held.Contains(r)).Take(wanted).ToList();
+            Assert.Equal(expected, ready);
+            model.RemoveAll(expected.Contains);
+            Assert.Equal(model, rest);
+            Assert.Equal(model.Count, rest.Count);
+            Assert.Equal(model, Enumerable.Range(0, rest.Count).Select(i => rest[i])); // by index as well
+            Assert.Throws<ArgumentOutOfRangeException>(() => rest[rest.Count]);
+            notReady = rest;
+        }
+        Assert.Equal(held.OrderBy(refs.IndexOf), notReady);
+
+        gate.Open();
+        Assert.Equal(held.Count, Ray.Wait(notReady, numReturns: notReady.Count, timeout: TimeSpan.FromSeconds(30)).Ready.Count);
+    }
+
+    [Fact]
     public void Wait_for_many_returns_the_first_ones_ready_in_input_order()
     {
         Start();
