@@ -10,47 +10,62 @@ namespace GenRay.Internal;
 /// </remarks>
 internal static class InvocationContext
 {
+    // One object per thread that has read a message, null on every other: every task and actor call made asks for
+    // its ids here, and a thread static of a reference type is read inline, where the nullable structs went through
+    // the runtime's TLS lookup (TakeResultId and __tls_get_addr, ~3 % of a profile of in-process n:n actor calls).
     [ThreadStatic]
-    private static ObjectId? t_resultId;
-
-    [ThreadStatic]
-    private static ActorId? t_actorId;
+    private static Ids? t_ids;
 
     public static Scope WithResultId(ObjectId id)
     {
-        var scope = new Scope(t_resultId, t_actorId);
-        t_resultId = id;
+        var ids = t_ids ??= new Ids();
+        var scope = new Scope(ids.ResultId, ids.ActorId);
+        ids.ResultId = id;
         return scope;
     }
 
     public static Scope WithActorId(ActorId id)
     {
-        var scope = new Scope(t_resultId, t_actorId);
-        t_actorId = id;
+        var ids = t_ids ??= new Ids();
+        var scope = new Scope(ids.ResultId, ids.ActorId);
+        ids.ActorId = id;
         return scope;
     }
 
     /// <summary>The result id to use, once; null for a fresh one.</summary>
     public static ObjectId? TakeResultId()
     {
-        var id = t_resultId;
-        t_resultId = null;
+        if (t_ids is not { ResultId: { } id } ids)
+        {
+            return null;
+        }
+        ids.ResultId = null;
         return id;
     }
 
     public static ActorId? TakeActorId()
     {
-        var id = t_actorId;
-        t_actorId = null;
+        if (t_ids is not { ActorId: { } id } ids)
+        {
+            return null;
+        }
+        ids.ActorId = null;
         return id;
+    }
+
+    private sealed class Ids
+    {
+        public ObjectId? ResultId;
+        public ActorId? ActorId;
     }
 
     public readonly struct Scope(ObjectId? outerResultId, ActorId? outerActorId) : IDisposable
     {
         public void Dispose()
         {
-            t_resultId = outerResultId;
-            t_actorId = outerActorId;
+            var ids = t_ids!; // made by the With... call that made this scope
+            ids.ResultId = outerResultId;
+            ids.ActorId = outerActorId;
         }
     }
 }
