@@ -83,31 +83,46 @@ public static class Ray
     }
 
     // One blocking wait for everything still pending, not one per ref: a thread blocked once (its CPUs given back
-    // once, one wake-up) rather than once per object as they complete in turn. A single pending object still goes
-    // through WaitCompleted, which may run its task on this thread.
+    // once, one wake-up) rather than once per object as they complete in turn. Results mostly complete in the order
+    // they were asked for (a worker's tasks, an actor's calls), so it first waits for the last pending one alone and
+    // looks again: usually all are done by then, and no listener was put on each of thousands of refs (each added,
+    // called and taken off again, the completing threads all counting down one shared counter). Only what is still
+    // pending after that is waited for together. A single pending object goes through WaitCompleted, which may run
+    // its task on this thread.
     private static void WaitAll<TRef>(IReadOnlyList<TRef> refs, TimeSpan? timeout) where TRef : ObjectRef
     {
-        List<ObjectRef>? pending = null;
-        foreach (var item in refs)
+        var last = refs.Count - 1;
+        while (last >= 0 && refs[last].IsCompleted)
         {
-            if (!item.IsCompleted)
+            last--;
+        }
+        if (last < 0)
+        {
+            return;
+        }
+        var deadline = timeout is { } t ? System.Diagnostics.Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * System.Diagnostics.Stopwatch.Frequency) : 0;
+        if (!refs[last].WaitCompleted(timeout))
+        {
+            throw refs[last].Timeout(timeout!.Value);
+        }
+        List<ObjectRef>? pending = null;
+        for (var i = 0; i < last; i++)
+        {
+            if (!refs[i].IsCompleted)
             {
-                (pending ??= []).Add(item);
+                (pending ??= []).Add(refs[i]);
             }
         }
         if (pending is null)
         {
             return;
         }
-        if (pending.Count == 1)
+        var left = timeout is null ? (TimeSpan?)null : System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), deadline);
+        if (left < TimeSpan.Zero)
         {
-            if (!pending[0].WaitCompleted(timeout))
-            {
-                throw pending[0].Timeout(timeout!.Value);
-            }
-            return;
+            left = TimeSpan.Zero;
         }
-        BlockingWait.WaitAny(pending, pending.Count, timeout, pending[0].Runtime);
+        BlockingWait.WaitAny(pending, pending.Count, left, pending[0].Runtime);
         foreach (var item in pending)
         {
             if (!item.IsCompleted)

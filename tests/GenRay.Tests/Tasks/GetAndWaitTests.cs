@@ -18,6 +18,26 @@ public abstract class GetAndWaitTests : RayTest
     }
 
     [Fact]
+    public void Get_of_a_list_whose_first_refs_finish_last_returns_every_value()
+    {
+        Start();
+        var gate = Signal.Remote.New();
+        var started = Signal.Remote.New();
+        var blocked = TaskRemotes.Remote.HoldCpuUntil(started, gate);
+        // Tasks that wait for the blocked one first, finished ones after them.
+        var refs = Enumerable.Range(0, 20).Select(i => TaskRemotes.Remote.Add(blocked, i))
+            .Concat(Enumerable.Range(0, 20).Select(i => TaskRemotes.Remote.Echo(100 + i)))
+            .ToList();
+        Ray.Get(refs.Skip(20).ToList(), TimeSpan.FromSeconds(30));
+        Ray.Get(started.Wait(), TimeSpan.FromSeconds(30));
+        using var opener = new Timer(_ => gate.Open(), null, TimeSpan.FromMilliseconds(100), Timeout.InfiniteTimeSpan);
+
+        var values = Ray.Get(refs, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Enumerable.Range(1, 20).Concat(Enumerable.Range(100, 20)), values);
+    }
+
+    [Fact]
     public void Get_past_its_timeout_throws_GetTimeoutException()
     {
         Start();
@@ -30,6 +50,12 @@ public abstract class GetAndWaitTests : RayTest
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190));
         Assert.Contains(blocked.Id.ToString(), error.Message);
         Assert.Throws<GetTimeoutException>(() => Ray.Get(new[] { TaskRemotes.Remote.Echo(1), blocked }, TimeSpan.FromMilliseconds(100)));
+        var finished = TaskRemotes.Remote.Echo(2);
+        Ray.Get(finished, TimeSpan.FromSeconds(10));
+        watch.Restart();
+        // The pending one first: the list's timeout holds for the refs before the last one too.
+        Assert.Throws<GetTimeoutException>(() => Ray.Get(new[] { blocked, finished }, TimeSpan.FromMilliseconds(100)));
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(90), $"timed out after {watch.Elapsed.TotalMilliseconds:F0} ms");
         gate.Open();
         Assert.Equal(1, Ray.Get(blocked, TimeSpan.FromSeconds(10)));
     }
