@@ -100,7 +100,7 @@ public static class Ray
         {
             return;
         }
-        var deadline = timeout is { } t ? System.Diagnostics.Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * System.Diagnostics.Stopwatch.Frequency) : 0;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!refs[last].WaitCompleted(timeout))
         {
             throw refs[last].Timeout(timeout!.Value);
@@ -117,12 +117,8 @@ public static class Ray
         {
             return;
         }
-        var left = timeout is null ? (TimeSpan?)null : System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), deadline);
-        if (left < TimeSpan.Zero)
-        {
-            left = TimeSpan.Zero;
-        }
-        BlockingWait.WaitAny(pending, pending.Count, left, pending[0].Runtime);
+        var left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(started); // null without a timeout
+        BlockingWait.WaitAny(pending, pending.Count, left < TimeSpan.Zero ? TimeSpan.Zero : left, pending[0].Runtime);
         foreach (var item in pending)
         {
             if (!item.IsCompleted)

@@ -41,9 +41,12 @@ internal sealed class WaitList<T> : IReadOnlyList<ObjectRef<T>>
             {
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"The list has {Count} refs.");
             }
-            return index < _head.Length ? _head[index] : _tail[_tailStart + index - _head.Length];
+            return At(index);
         }
     }
+
+    // The item at a position known to be in range: in the head, or past it in the tail.
+    private ObjectRef<T> At(int index) => index < _head.Length ? _head[index] : _tail[_tailStart + index - _head.Length];
 
     /// <summary>The refs as they are when already checked; otherwise checked (non-null, distinct) and copied.</summary>
     public static WaitList<T> From(IReadOnlyList<ObjectRef<T>> refs)
@@ -138,7 +141,7 @@ internal sealed class WaitList<T> : IReadOnlyList<ObjectRef<T>>
         var chosen = new ObjectRef<T>[picked.Length];
         for (var i = 0; i < picked.Length; i++)
         {
-            chosen[i] = this[picked[i]];
+            chosen[i] = At(picked[i]);
         }
         // The new head: every item not picked up to the last picked one (and at least the old head); the tail after it.
         var copied = Math.Max(picked[^1] + 1, _head.Length);
@@ -173,9 +176,9 @@ internal sealed class WaitList<T> : IReadOnlyList<ObjectRef<T>>
     {
         for (var i = from; i < to; i++)
         {
-            target[offset++] = i < _head.Length ? _head[i] : _tail[_tailStart + i - _head.Length];
+            target[offset++] = At(i);
         }
-        return Math.Max(0, to - from);
+        return to - from;
     }
 
     public IEnumerator<ObjectRef<T>> GetEnumerator()
