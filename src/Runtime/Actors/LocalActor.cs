@@ -16,7 +16,7 @@ namespace GenRay;
 /// busy actor cannot hold a pool thread forever; it then re-checks for work, since a call may have become
 /// ready between its last look and clearing the guard.
 /// </remarks>
-internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
+internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem, IStallWatched
 {
     private const int TurnBudget = 256;
     private static readonly long WatchTicks = System.Diagnostics.Stopwatch.Frequency / 20_000; // 50 µs
@@ -43,6 +43,14 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
     private int _queuedTurn; // 1 while a turn queued on the pool has not started: a Get may run it instead (TryRunTurnInline)
     private int _spinner; // 1 while a threaded call's thread watches for the next call (WatchForNext)
     private int _inFlight;
+
+    // A threaded actor's runners: threads that each run one call after another (RunThreaded). As few as keep its calls
+    // going: one, and one more each time they stall (StallWatch) or one blocks in a GenRay wait, up to MaxConcurrency.
+    private int _runners;
+    private int _runnerCap = 1; // runners a turn may start; back down by one as each runner finds nothing to do
+    private int _callsStarted; // by the runners: the stall watch compares it with what it saw a tick before
+    private int _seenStarted;
+    private int _watched; // 1 while the stall watch looks at this actor
     private object? _instance;
     private ActorDiedException? _death;
     private int _restarts;
@@ -145,7 +153,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
     /// </summary>
     internal bool TryRunTurnInline(ActorCall awaited)
     {
-        if (_mode != ActorMode.Sequential || awaited.Method.IsAsync || t_inTurn || TaskInvocation.Current is not null
+        if (_mode != ActorMode.Sequential || awaited.Method.IsAsync || t_actor is not null || TaskInvocation.Current is not null
             || Volatile.Read(ref _queuedTurn) == 0 || Interlocked.Exchange(ref _queuedTurn, 0) == 0)
         {
             return false;
@@ -154,9 +162,9 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         return true;
     }
 
-    // Set while this thread runs an actor's calls (a turn, or a threaded actor's call): its Gets run no other turn.
+    // The actor whose calls this thread runs (in a turn, or as a threaded actor's runner): its Gets run no other turn.
     [ThreadStatic]
-    private static bool t_inTurn;
+    private static LocalActor? t_actor;
 
     private void Turn(int budget, ObjectRef? until = null)
     {
@@ -166,8 +174,8 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         {
             SynchronizationContext.SetSynchronizationContext(_context);
         }
-        var outerTurn = t_inTurn;
-        t_inTurn = true;
+        var outerActor = t_actor;
+        t_actor = this;
         ThreadBudget.Enter();
         try
         {
@@ -176,7 +184,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         finally
         {
             ThreadBudget.Exit();
-            t_inTurn = outerTurn;
+            t_actor = outerActor;
             if (!ReferenceEquals(SynchronizationContext.Current, previousContext))
             {
                 SynchronizationContext.SetSynchronizationContext(previousContext);
@@ -219,9 +227,9 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
                     Activate();
                     continue;
             }
-            if (Volatile.Read(ref _inFlight) >= _maxConcurrency)
+            if (Volatile.Read(ref _inFlight) >= _maxConcurrency || (_mode == ActorMode.Threaded && !MayStartRunner))
             {
-                return;
+                return; // a threaded actor's runners take the next call when they are done with theirs
             }
             var call = _next ?? (_calls.TryDequeue(out var head) ? head : null); // single consumer: the turn
             if (call is null || !call.IsReady)
@@ -247,9 +255,11 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
         {
             Dead => !_calls.IsEmpty || Volatile.Read(ref _next) is not null,
             Creating => _creation.IsReadyToActivate,
-            _ => Volatile.Read(ref _inFlight) < _maxConcurrency && HeadMayBeReady,
+            _ => Volatile.Read(ref _inFlight) < _maxConcurrency && (_mode != ActorMode.Threaded || MayStartRunner) && HeadMayBeReady,
         };
     }
+
+    private bool MayStartRunner => Volatile.Read(ref _runners) < Volatile.Read(ref _runnerCap);
 
     private void Activate()
     {
@@ -303,8 +313,14 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
                 }
                 break;
             case ActorMode.Threaded:
-                // A threaded actor's calls may block like tasks do: each gets a thread of its own at once.
+                // A runner of its own, which goes on to the calls after it; more when the runners stall (CheckStall).
                 _running!.TryAdd(call, 0);
+                Interlocked.Increment(ref _runners); // a full fence: ordered before the look at _watched
+                _callsStarted++;
+                if (Volatile.Read(ref _watched) == 0 && Interlocked.Exchange(ref _watched, 1) == 0)
+                {
+                    StallWatch.Watch(this);
+                }
                 Runtime.Workers.Run(call);
                 break;
             case ActorMode.Async:
@@ -318,21 +334,21 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// A threaded actor's call, on a worker thread of its own; then, keeping its slot, the calls after it that are
-    /// ready, while the turn is not running. Handing each finished call's slot back through a turn took two thread
-    /// handoffs per call (the turn on the pool, then a worker for the next call).
+    /// A threaded actor's runner, on a worker thread: its first call, then, keeping its slot, the calls after it that
+    /// are ready, while the turn is not running. A stream of short calls so runs on one thread, with no hand-off per
+    /// call; calls that run long or block get more runners (<see cref="IStallWatched.CheckStall"/>, <see cref="RunnerBlocking"/>).
     /// </summary>
     public void RunThreaded(ActorCall call)
     {
-        var outerTurn = t_inTurn;
-        t_inTurn = true;
+        var outerActor = t_actor;
+        t_actor = this;
         try
         {
             RunThreadedCalls(call);
         }
         finally
         {
-            t_inTurn = outerTurn;
+            t_actor = outerActor;
         }
     }
 
@@ -344,7 +360,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
             if (instance is null || _state != Alive)
             {
                 call.Fail(_death ?? new ActorDiedException($"The actor {DisplayName} is restarting; the call was lost."));
-                Finished(call, inTurn: false);
+                StopRunner(call, idle: false);
                 return;
             }
             ThreadBudget.Enter();
@@ -359,17 +375,92 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem
             }
             if (!done)
             {
+                StopRunner(null, idle: false); // the call finishes later (Finished)
                 return;
             }
             if (budget <= 1 || (TakeReadyHead() ?? WatchForNext()) is not { } next)
             {
-                Finished(call, inTurn: false);
+                StopRunner(call, idle: budget > 1);
                 return;
             }
             _running!.TryRemove(call, out _);
             _running.TryAdd(next, 0);
+            _callsStarted++; // not atomic: runners racing may lose a count, but never leave it where it was
             call = next;
         }
+    }
+
+    /// <summary>A runner stops, its last call done. Before that call frees its slot: the kick that may follow must see
+    /// this runner gone, or a turn would leave ready calls to it.</summary>
+    private void StopRunner(ActorCall? call, bool idle)
+    {
+        Interlocked.Decrement(ref _runners);
+        if (idle)
+        {
+            // Nothing to do for this one: the next burst starts on fewer threads.
+            int cap;
+            while ((cap = Volatile.Read(ref _runnerCap)) > 1 && Interlocked.CompareExchange(ref _runnerCap, cap - 1, cap) != cap)
+            {
+            }
+        }
+        if (call is not null)
+        {
+            Finished(call, inTurn: false);
+        }
+        else if (HasRunnableWork())
+        {
+            Kick();
+        }
+    }
+
+    /// <summary>
+    /// The calling thread is about to block in a GenRay wait: if it is a threaded actor's runner, the calls waiting
+    /// behind it get another runner now (what it waits for may be one of them), rather than after a stall's tick.
+    /// </summary>
+    public static void RunnerBlocking()
+    {
+        if (t_actor is { _mode: ActorMode.Threaded } actor)
+        {
+            actor.AddRunner();
+        }
+    }
+
+    /// <summary>Lets a turn start one more runner, and kicks one when a call is waiting for it.</summary>
+    private void AddRunner()
+    {
+        int cap;
+        while ((cap = Volatile.Read(ref _runnerCap)) < _maxConcurrency && Interlocked.CompareExchange(ref _runnerCap, cap + 1, cap) != cap)
+        {
+        }
+        if (HasRunnableWork())
+        {
+            Kick();
+        }
+    }
+
+    /// <summary>
+    /// A threaded actor's runners started no call since the last look (a tick ago) while one is ready: they run long
+    /// or block (a lock, a sleep, another call's result), so one more runner starts it. One a tick, up to
+    /// MaxConcurrency, as Ray's threaded actor would run them all at once. Unwatched once no runner is left.
+    /// </summary>
+    bool IStallWatched.CheckStall(long now)
+    {
+        if (Volatile.Read(ref _runners) == 0)
+        {
+            Interlocked.Exchange(ref _watched, 0); // a full fence: a runner started after the look above is seen below
+            return Volatile.Read(ref _runners) != 0 && Interlocked.Exchange(ref _watched, 1) == 0;
+        }
+        var started = Volatile.Read(ref _callsStarted);
+        if (started != _seenStarted)
+        {
+            _seenStarted = started;
+            return true;
+        }
+        if (_state == Alive && Volatile.Read(ref _inFlight) < _maxConcurrency && HeadMayBeReady)
+        {
+            AddRunner();
+        }
+        return true;
     }
 
     /// <summary>

@@ -25,10 +25,13 @@ internal interface IPeerHandler
 /// The handler may ask to run a short piece of work on the reader's own thread once a batch is read (see
 /// <see cref="TryLendReader"/>): a lone task then costs no thread wake-up.
 /// </summary>
-internal sealed class PeerConnection : IThreadPoolWorkItem
+internal sealed class PeerConnection : IThreadPoolWorkItem, Scheduling.IStallWatched
 {
     /// <summary>Messages closer than this to the last write are a burst (submissions in a loop are 1–3 µs apart).</summary>
     private static readonly long BusyWindow = Stopwatch.Frequency / 50_000; // 20 µs
+
+    /// <summary>How long the stall watch keeps looking at a reader after its last loan (sleeping when none is left).</summary>
+    private static readonly long Linger = Stopwatch.Frequency / 10; // 100 ms
 
     public const int MaxBatchBytes = 4 << 20;
     public const int MaxMessageBytes = 64 << 20;
@@ -53,7 +56,8 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
     private IThreadPoolWorkItem? _afterBatch;
     private long _loans;
     private long _lentTo;
-    private long _lentAt;
+    private long _lentAt; // when the last loan started (a Stopwatch timestamp)
+    private int _watched; // 1 while the stall watch looks at this connection (CheckStall)
 
     /// <summary>Threads whose reader loop was handed off while they ran lent work, still running it (at most one: see <see cref="TryLendReader"/>).</summary>
     private static int s_stranded;
@@ -97,7 +101,7 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
     /// last of its batch (the work would hold up the rest), or while a reader thread lent earlier has not come
     /// back: run the work elsewhere then. Work that runs long or blocks does not hold the reader up: the read loop
     /// moves to another thread when the work waits for an object (<see cref="ReaderBlocking"/>) or after
-    /// <see cref="ReaderWatch.Limit"/> (<see cref="ReaderWatch"/>), and the work finishes where it is.
+    /// about a <see cref="Scheduling.StallWatch.Tick"/> (<see cref="Scheduling.IStallWatched.CheckStall"/>), and the work finishes where it is.
     /// </summary>
     public static bool TryLendReader(IThreadPoolWorkItem work)
     {
@@ -115,8 +119,30 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
     /// </summary>
     public static void ReaderBlocking() => t_lent?.HandOff(t_loan);
 
-    /// <summary>Since when the reader has run lent work (a Stopwatch timestamp), and the loan's number; 0 when none.</summary>
-    internal (long Loan, long Since) Lent => (Volatile.Read(ref _lentTo), Volatile.Read(ref _lentAt));
+    /// <summary>
+    /// Hands the read loop on when lent work has held it longer than a tick, so the connection's other messages
+    /// (another lease's task, a cancel, an actor call) wait at most about that long behind a task that turned out
+    /// long. Stops being watched after <see cref="Linger"/> without a loan.
+    /// </summary>
+    bool Scheduling.IStallWatched.CheckStall(long now)
+    {
+        var loan = Volatile.Read(ref _lentTo);
+        var since = Volatile.Read(ref _lentAt);
+        if (loan != 0 && now - since > Scheduling.StallWatch.TickTicks)
+        {
+            HandOff(loan);
+        }
+        if (loan != 0 || now - since <= Linger)
+        {
+            return !IsClosed;
+        }
+        Interlocked.Exchange(ref _watched, 0); // a full fence: a loan that started after the look above is seen below
+        if (Volatile.Read(ref _lentTo) == 0 && Stopwatch.GetTimestamp() - Volatile.Read(ref _lentAt) > Linger)
+        {
+            return false;
+        }
+        return Interlocked.Exchange(ref _watched, 1) == 0; // not if that loan watched it again itself
+    }
 
     /// <summary>Moves the read loop to another thread if loan <paramref name="loan"/> still holds it.</summary>
     internal void HandOff(long loan)
@@ -138,9 +164,12 @@ internal sealed class PeerConnection : IThreadPoolWorkItem
     private bool RunLent(IThreadPoolWorkItem work)
     {
         var loan = ++_loans;
-        Volatile.Write(ref _lentAt, Stopwatch.GetTimestamp());
         Volatile.Write(ref _lentTo, loan);
-        ReaderWatch.Watch(this);
+        Interlocked.Exchange(ref _lentAt, Stopwatch.GetTimestamp()); // a full fence: ordered before the look at _watched
+        if (Volatile.Read(ref _watched) == 0 && Interlocked.Exchange(ref _watched, 1) == 0)
+        {
+            Scheduling.StallWatch.Watch(this);
+        }
         t_lent = this;
         t_loan = loan;
         try

@@ -79,6 +79,7 @@ internal static class BlockingWait
         {
             _task = TaskInvocation.Current;
             Cluster.PeerConnection.ReaderBlocking(); // what this thread waits for may come through the reader it was lent
+            LocalActor.RunnerBlocking(); // or be a call queued behind this one on its threaded actor
             _poolThread = ThreadBudget.Block();
             if (_task is null || !ReferenceEquals(_task.Runtime, runtime) || !_task.Block())
             {

@@ -110,7 +110,15 @@ public partial class Threaded
 
     public int MostAtOnce() => Concurrency.Max;
 
+    private readonly Barrier _meeting = new(4);
+
     public int Echo(int value) => value;
+
+    /// <summary>Returns once four calls are in it at the same time (false after 20 s without).</summary>
+    public bool Meet() => _meeting.SignalAndWait(TimeSpan.FromSeconds(20));
+
+    /// <summary>Blocks on a call to this same actor, queued behind this one.</summary>
+    public int EchoThrough(ActorHandle<Threaded> self, int value) => Ray.Get(self.Echo(value), TimeSpan.FromSeconds(20));
 
     public int Work(int millis)
     {

@@ -335,6 +335,30 @@ public abstract class ActorTests : RayTest
     }
 
     [Fact]
+    public void A_threaded_actor_runs_as_many_calls_at_once_as_block_outside_GenRay_up_to_its_max_concurrency()
+    {
+        Start();
+        var actor = Threaded.Remote.New();
+
+        // Each call returns only once all four are running (a Barrier, which GenRay cannot see): short calls run on
+        // fewer threads than MaxConcurrency, so this holds only if blocked calls get threads of their own.
+        var meetings = Enumerable.Range(0, 4).Select(_ => actor.Meet()).ToList();
+
+        Assert.Equal([true, true, true, true], Ray.Get(meetings, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void A_threaded_actors_call_waiting_for_a_call_queued_behind_it_on_the_same_actor_gets_its_answer()
+    {
+        Start();
+        var actor = Threaded.Remote.New();
+
+        var relayed = Enumerable.Range(0, 3).Select(i => actor.EchoThrough(actor, i)).ToList();
+
+        Assert.Equal([0, 1, 2], Ray.Get(relayed, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void A_threaded_actor_answers_every_call_of_a_burst_and_fails_the_rest_once_killed()
     {
         Start();
