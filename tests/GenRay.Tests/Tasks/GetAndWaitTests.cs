@@ -73,6 +73,45 @@ public abstract class GetAndWaitTests : RayTest
     }
 
     [Fact]
+    public async Task A_task_submitted_after_an_await_runs_while_the_code_after_that_await_keeps_its_thread()
+    {
+        Start();
+        // Off xunit's context the code after an await runs on the thread that finished the awaited task: the task it
+        // submits next must not wait for it to end (here it waits for that task, polling, in no GenRay wait).
+        var polled = Task.Run(async () =>
+        {
+            var rounds = 0;
+            for (var round = 0; round < 50; round++)
+            {
+                await TaskRemotes.Remote.Noop();
+                var submitted = TaskRemotes.Remote.Add(round, 1);
+                if (SpinUntilReady(submitted, TimeSpan.FromSeconds(10)) && await submitted == round + 1)
+                {
+                    rounds++;
+                }
+            }
+            return rounds;
+        });
+
+        Assert.Equal(50, await polled.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    // Keeps the thread, looking without blocking: a GenRay wait would let the thread's queued work go elsewhere.
+    private static bool SpinUntilReady(ObjectRef<int> value, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (Ray.Wait([value], timeout: TimeSpan.Zero).Ready.Count == 0)
+        {
+            if (clock.Elapsed > limit)
+            {
+                return false;
+            }
+            Thread.SpinWait(50);
+        }
+        return true;
+    }
+
+    [Fact]
     public async Task GetAsync_stops_waiting_when_cancelled()
     {
         Start();
