@@ -146,14 +146,17 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem, IStallWatched
     /// Runs the turn queued on the pool on the calling thread, which is about to block in <c>Ray.Get</c> until
     /// <paramref name="awaited"/> (a call of this actor) is done, when no pool thread has started it yet: the call
     /// then costs no thread hand-off either way (as <see cref="TaskInvocation.TryRunInline"/> does for tasks). The
-    /// turn stops once the awaited call is done; the calls after it get a turn of their own. Only for a sequential
-    /// actor (a threaded one runs each call on a thread of its own anyway; an async one runs under its own context),
-    /// a call that is not async (its continuations would be the caller's), and a caller that runs no remote code
-    /// (a task gives its CPUs back while it waits; an actor's turn must not run another actor's on its thread).
+    /// turn stops once the awaited call is done; the calls after it get a turn of their own. Not for a threaded actor
+    /// (its runners take its calls), a caller that runs remote code (a task gives its CPUs back while it waits; an
+    /// actor's turn must not run another actor's on its thread), or a caller under a task scheduler of its own: the
+    /// turn runs with no synchronization context but the actor's, and an async call's awaits would otherwise go back
+    /// to that scheduler, as a pool thread's would not (an await that does not finish at once then ends the turn,
+    /// and its continuation runs where a pool thread's turn would have sent it).
     /// </summary>
     internal bool TryRunTurnInline(ActorCall awaited)
     {
-        if (_mode != ActorMode.Sequential || awaited.Method.IsAsync || t_actor is not null || TaskInvocation.Current is not null
+        if (_mode == ActorMode.Threaded || t_actor is not null || TaskInvocation.Current is not null
+            || TaskScheduler.Current != TaskScheduler.Default
             || Volatile.Read(ref _queuedTurn) == 0 || Interlocked.Exchange(ref _queuedTurn, 0) == 0)
         {
             return false;

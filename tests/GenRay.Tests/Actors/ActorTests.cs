@@ -450,6 +450,47 @@ public abstract class ActorTests : RayTest
         Assert.Equal(0, context.Posts); // the awaits inside Work resumed on the pool, not through the caller's context
     }
 
+    [Fact]
+    public async Task A_Get_inside_a_task_on_a_scheduler_of_its_own_never_gives_actor_code_that_scheduler()
+    {
+        Start();
+        var actor = OneAtATime.Remote.New();
+        Assert.Equal(0, await actor.MostAtOnce()); // created: the calls below wait only for each other
+        var scheduler = new RecordingScheduler();
+
+        // Gets without a timeout of async calls (whose awaits would queue their continuations to the scheduler
+        // current where they run), from code the scheduler runs: the test's own task is all it is given.
+        var rounds = Task.Factory.StartNew(() =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                Assert.Equal(i, Ray.Get(actor.Work(i, 1)));
+            }
+            return TaskScheduler.Current;
+        }, CancellationToken.None, TaskCreationOptions.None, scheduler);
+
+        Assert.Same(scheduler, await rounds.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, scheduler.Queued);
+    }
+
+    /// <summary>Counts the tasks queued to it, and runs them on the pool.</summary>
+    private sealed class RecordingScheduler : TaskScheduler
+    {
+        private int _queued;
+
+        public int Queued => Volatile.Read(ref _queued);
+
+        protected override void QueueTask(Task task)
+        {
+            Interlocked.Increment(ref _queued);
+            ThreadPool.QueueUserWorkItem(_ => TryExecuteTask(task));
+        }
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+        protected override IEnumerable<Task> GetScheduledTasks() => [];
+    }
+
     /// <summary>Counts what is posted to it, and runs it on the pool so that nothing waits on the test's thread.</summary>
     private sealed class RecordingContext : SynchronizationContext
     {
