@@ -45,7 +45,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem, IStallWatched
     private int _inFlight;
 
     // A threaded actor's runners: threads that each run one call after another (RunThreaded). As few as keep its calls
-    // going: one, and one more each time they stall (StallWatch) or one blocks in a GenRay wait, up to MaxConcurrency.
+    // going: one, twice as many each time they stall (StallWatch), one more when one blocks in a GenRay wait, up to MaxConcurrency.
     private int _runners;
     private int _runnerCap = 1; // runners a turn may start; back down by one as each runner finds nothing to do
     private int _callsStarted; // by the runners: the stall watch compares it with what it saw a tick before
@@ -424,15 +424,17 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem, IStallWatched
     {
         if (t_actor is { _mode: ActorMode.Threaded } actor)
         {
-            actor.AddRunner();
+            actor.AddRunners(1);
         }
     }
 
-    /// <summary>Lets a turn start one more runner, and kicks one when a call is waiting for it.</summary>
-    private void AddRunner()
+    /// <summary>Lets a turn start <paramref name="count"/> more runners (up to MaxConcurrency), and kicks one when a
+    /// call is waiting for them.</summary>
+    private void AddRunners(int count)
     {
         int cap;
-        while ((cap = Volatile.Read(ref _runnerCap)) < _maxConcurrency && Interlocked.CompareExchange(ref _runnerCap, cap + 1, cap) != cap)
+        while ((cap = Volatile.Read(ref _runnerCap)) < _maxConcurrency
+            && Interlocked.CompareExchange(ref _runnerCap, Math.Min(_maxConcurrency, cap + count), cap) != cap)
         {
         }
         if (HasRunnableWork())
@@ -443,8 +445,9 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem, IStallWatched
 
     /// <summary>
     /// A threaded actor's runners started no call since the last look (a tick ago) while one is ready: they run long
-    /// or block (a lock, a sleep, another call's result), so one more runner starts it. One a tick, up to
-    /// MaxConcurrency, as Ray's threaded actor would run them all at once. Unwatched once no runner is left.
+    /// or block (a lock, a sleep, another call's result), so as many runners again as are running may start, up to
+    /// MaxConcurrency: doubling, sixteen blocked calls all run within about eight ticks (Ray's threaded actor runs
+    /// them at once). Unwatched once no runner is left.
     /// </summary>
     bool IStallWatched.CheckStall(long now)
     {
@@ -461,7 +464,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem, IStallWatched
         }
         if (_state == Alive && Volatile.Read(ref _inFlight) < _maxConcurrency && HeadMayBeReady)
         {
-            AddRunner();
+            AddRunners(Math.Max(1, Volatile.Read(ref _runners))); // doubling
         }
         return true;
     }
