@@ -320,10 +320,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem, IStallWatched
                 _running!.TryAdd(call, 0);
                 Interlocked.Increment(ref _runners); // a full fence: ordered before the look at _watched
                 _callsStarted++;
-                if (Volatile.Read(ref _watched) == 0 && Interlocked.Exchange(ref _watched, 1) == 0)
-                {
-                    StallWatch.Watch(this);
-                }
+                StallWatch.WatchOnce(this, ref _watched);
                 Runtime.Workers.Run(call);
                 break;
             case ActorMode.Async:
@@ -400,11 +397,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem, IStallWatched
         Interlocked.Decrement(ref _runners);
         if (idle)
         {
-            // Nothing to do for this one: the next burst starts on fewer threads.
-            int cap;
-            while ((cap = Volatile.Read(ref _runnerCap)) > 1 && Interlocked.CompareExchange(ref _runnerCap, cap - 1, cap) != cap)
-            {
-            }
+            MoveRunnerCap(-1); // nothing to do for this one: the next burst starts on fewer threads
         }
         if (call is not null)
         {
@@ -432,14 +425,20 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem, IStallWatched
     /// call is waiting for them.</summary>
     private void AddRunners(int count)
     {
-        int cap;
-        while ((cap = Volatile.Read(ref _runnerCap)) < _maxConcurrency
-            && Interlocked.CompareExchange(ref _runnerCap, Math.Min(_maxConcurrency, cap + count), cap) != cap)
-        {
-        }
+        MoveRunnerCap(count);
         if (HasRunnableWork())
         {
             Kick();
+        }
+    }
+
+    // Moves the number of runners a turn may start by `by`, kept between one and MaxConcurrency.
+    private void MoveRunnerCap(int by)
+    {
+        int cap, moved;
+        while ((moved = Math.Clamp((cap = Volatile.Read(ref _runnerCap)) + by, 1, _maxConcurrency)) != cap
+            && Interlocked.CompareExchange(ref _runnerCap, moved, cap) != cap)
+        {
         }
     }
 
@@ -453,8 +452,7 @@ internal sealed class LocalActor : ActorCore, IThreadPoolWorkItem, IStallWatched
     {
         if (Volatile.Read(ref _runners) == 0)
         {
-            Interlocked.Exchange(ref _watched, 0); // a full fence: a runner started after the look above is seen below
-            return Volatile.Read(ref _runners) != 0 && Interlocked.Exchange(ref _watched, 1) == 0;
+            return StallWatch.StaysWhenIdle(ref _watched, this, static actor => Volatile.Read(ref actor._runners) != 0);
         }
         var started = Volatile.Read(ref _callsStarted);
         if (started != _seenStarted)

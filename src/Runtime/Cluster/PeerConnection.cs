@@ -136,12 +136,8 @@ internal sealed class PeerConnection : IThreadPoolWorkItem, Scheduling.IStallWat
         {
             return !IsClosed;
         }
-        Interlocked.Exchange(ref _watched, 0); // a full fence: a loan that started after the look above is seen below
-        if (Volatile.Read(ref _lentTo) == 0 && Stopwatch.GetTimestamp() - Volatile.Read(ref _lentAt) > Linger)
-        {
-            return false;
-        }
-        return Interlocked.Exchange(ref _watched, 1) == 0; // not if that loan watched it again itself
+        return Scheduling.StallWatch.StaysWhenIdle(ref _watched, this, static connection =>
+            Volatile.Read(ref connection._lentTo) != 0 || Stopwatch.GetTimestamp() - Volatile.Read(ref connection._lentAt) <= Linger);
     }
 
     /// <summary>Moves the read loop to another thread if loan <paramref name="loan"/> still holds it.</summary>
@@ -166,10 +162,7 @@ internal sealed class PeerConnection : IThreadPoolWorkItem, Scheduling.IStallWat
         var loan = ++_loans;
         Volatile.Write(ref _lentTo, loan);
         Interlocked.Exchange(ref _lentAt, Stopwatch.GetTimestamp()); // a full fence: ordered before the look at _watched
-        if (Volatile.Read(ref _watched) == 0 && Interlocked.Exchange(ref _watched, 1) == 0)
-        {
-            Scheduling.StallWatch.Watch(this);
-        }
+        Scheduling.StallWatch.WatchOnce(this, ref _watched);
         t_lent = this;
         t_loan = loan;
         try

@@ -43,6 +43,30 @@ internal static class StallWatch
         s_wake.Set();
     }
 
+    /// <summary>
+    /// Watches <paramref name="item"/> unless its flag (<paramref name="watched"/>, one per item) says it already is.
+    /// Called once the item is busy, after a full fence that makes that visible (see <see cref="StaysWhenIdle"/>).
+    /// </summary>
+    public static void WatchOnce(IStallWatched item, ref int watched)
+    {
+        if (Volatile.Read(ref watched) == 0 && Interlocked.Exchange(ref watched, 1) == 0)
+        {
+            Watch(item);
+        }
+    }
+
+    /// <summary>
+    /// For a <see cref="IStallWatched.CheckStall"/> that found its item idle: clears the item's flag and returns
+    /// whether it stays watched all the same. Work that makes the item busy meanwhile calls <see cref="WatchOnce"/>
+    /// after it: either that sees the flag clear and watches the item again itself, or <paramref name="busy"/>,
+    /// asked after the clear, sees the work, and the item stays (unless that call had already added it again).
+    /// </summary>
+    public static bool StaysWhenIdle<T>(ref int watched, T item, Func<T, bool> busy)
+    {
+        Interlocked.Exchange(ref watched, 0); // a full fence: ordered before the look below
+        return busy(item) && Interlocked.Exchange(ref watched, 1) == 0;
+    }
+
     private static Thread Start()
     {
         var thread = new Thread(Run) { IsBackground = true, Name = "GenRay stall watch" };
