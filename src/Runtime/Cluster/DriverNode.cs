@@ -232,10 +232,15 @@ internal sealed class DriverNode : ClusterNode
     /// </remarks>
     public void LeaveLease(TaskInvocation task)
     {
-        if (Interlocked.Exchange(ref task.Lease, null) is not { } lease)
+        if (Interlocked.Exchange(ref task.Lease, null) is { } lease)
         {
-            return;
+            Leave(lease);
         }
+    }
+
+    /// <summary>One attachment of <paramref name="lease"/> ends (a task's, or the hold of the worker it was given to): see <see cref="LeaveLease"/>.</summary>
+    public void Leave(TaskLease lease)
+    {
         // On a node other jobs wait at, the lease ends as its tasks finish, so what it holds goes back to the node.
         if (!lease.Worker.IsLost && lease.Worker.Node is not { Contended: true })
         {
@@ -387,6 +392,7 @@ internal sealed class DriverNode : ClusterNode
         var resultId = IdCodec.ReadObjectId(ref reader);
         var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
         TaskInvocation task;
+        var atArguments = reader; // where to skip from when the task cannot be made: the batch's next message follows it
         try
         {
             using var ids = InvocationContext.WithResultId(resultId);
@@ -401,6 +407,9 @@ internal sealed class DriverNode : ClusterNode
         }
         catch (RayException error)
         {
+            reader = atArguments;
+            reader.Skip(); // the arguments
+            reader.Skip(); // the options
             ReplyFailure(worker, resultId, error);
             return;
         }
@@ -408,6 +417,41 @@ internal sealed class DriverNode : ClusterNode
         worker.Submitted(task);
         NotifyWhenReady(worker, task.ResultRef);
         Runtime.Executor.Submit(task);
+    }
+
+    /// <summary>
+    /// A worker asks for a lease of its own for tasks of a method its code submits (<see cref="OwnLeases"/>): it is
+    /// granted once the node has the method's resources, in turn with other work; refused in a cluster (where work
+    /// goes by the nodes' grants) and for a method the driver does not have.
+    /// </summary>
+    public void AskLeaseFrom(WorkerHandle worker, ref MessagePackReader reader)
+    {
+        var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
+        if (_cluster is not null)
+        {
+            worker.RefuseLease(methodId.ToString(), "work a worker submits is placed by the cluster's nodes");
+            return;
+        }
+        if (!RemoteRegistry.TryGetTaskMethod(methodId, out var method))
+        {
+            worker.RefuseLease(methodId.ToString(), $"the driver has no remote '{methodId}': the worker runs different code");
+            return;
+        }
+        Scheduling.ResourceRequest request;
+        try
+        {
+            request = method.ResolveRequest(Runtime, method.Defaults);
+        }
+        catch (RayException error)
+        {
+            worker.RefuseLease(method.Id, error.Message); // the node can never hold it: its tasks fail at the driver saying why
+            return;
+        }
+        var ask = new LeaseAsk(worker, method, request, _leases, Runtime.Scheduler);
+        if (!Runtime.Scheduler.TryStartNow(ask))
+        {
+            Runtime.Scheduler.Submit(ask);
+        }
     }
 
     public void CreateActorFrom(WorkerHandle worker, ref MessagePackReader reader)
@@ -423,6 +467,7 @@ internal sealed class DriverNode : ClusterNode
             reader.Skip();
             return; // calls to it will fail: the actor is unknown here
         }
+        var atArguments = reader; // where to skip from when the actor cannot be made: the batch's next message follows it
         try
         {
             var creation = read(ref reader);
@@ -434,6 +479,9 @@ internal sealed class DriverNode : ClusterNode
         }
         catch (RayException error)
         {
+            reader = atArguments;
+            reader.Skip(); // the arguments
+            reader.Skip(); // the options
             // Refused (its name is taken, in this job or another): the worker's handle fails its calls saying so.
             _refused[actorId] = new ActorDiedException($"The actor {typeId} ({actorId}) never started: {error.Message}", error);
         }
@@ -451,11 +499,11 @@ internal sealed class DriverNode : ClusterNode
         var actorId = IdCodec.ReadActorId(ref reader);
         var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
         ActorCall call;
+        var atArguments = reader; // where to skip from when the call cannot be made: the batch's next message follows it
         try
         {
             if (!Runtime.Actors.TryGet(actorId, out var actor))
             {
-                reader.Skip();
                 throw _refused.TryGetValue(actorId, out var refused)
                     ? refused
                     : new ActorDiedException($"Actor {actorId} is not alive (it died, or was never created).");
@@ -468,6 +516,8 @@ internal sealed class DriverNode : ClusterNode
         }
         catch (RayException error)
         {
+            reader = atArguments;
+            reader.Skip(); // the arguments
             ReplyFailure(caller, resultId, error);
             return;
         }

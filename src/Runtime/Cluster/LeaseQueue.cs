@@ -12,8 +12,12 @@ namespace GenRay.Cluster;
 /// the runner goes on to the next; an asynchronous one still pending when its run returns keeps the lease, and
 /// its completion starts a runner for the rest; one that blocks in <c>Get</c> hands the lease to a new runner at
 /// once (the driver counts its CPUs free, as the node would in one process).
+/// <para>
+/// A lease may be this worker's own (see <see cref="OwnLeases"/>): then it runs tasks this worker's code submitted,
+/// from a backlog it shares with the worker's other leases of the method, without the driver.
+/// </para>
 /// </remarks>
-internal sealed class LeaseQueue : IThreadPoolWorkItem
+internal sealed class LeaseQueue : IThreadPoolWorkItem, IObjectListener
 {
     [ThreadStatic]
     private static LeaseQueue? t_running;
@@ -36,6 +40,31 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem
     }
 
     public long Id { get; }
+
+    // For a lease given to this worker (see OwnLeases): the tasks of its code it takes, shared with the worker's other
+    // leases of the method. Null for the driver's leases, whose tasks the driver sends.
+    private OwnLeases.Backlog? _own;
+
+    /// <summary>The backlog an own lease runs from; null for a lease of the driver's.</summary>
+    public OwnLeases.Backlog? Own => _own;
+
+    /// <summary>Makes this a lease of the worker's own, running the tasks of <paramref name="backlog"/>. Before it runs any.</summary>
+    public void MakeOwn(OwnLeases.Backlog backlog) => _own = backlog;
+
+    /// <summary>Starts a runner on an own lease that is idle (and not retired): its backlog has work. False when it is busy or gone.</summary>
+    public bool TryKick()
+    {
+        lock (_queue)
+        {
+            if (_busy || _retired)
+            {
+                return false;
+            }
+            _busy = true;
+        }
+        _workers.Run(this);
+        return true;
+    }
 
     /// <summary>
     /// Queues a task; false when the queue retired (take a new one: nothing of this lease runs any more). A task that
@@ -78,7 +107,7 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem
     {
         lock (_queue)
         {
-            _retired = !_busy && _queue.Count == 0;
+            _retired = !_busy && _queue.Count == 0 && _own is not { HasWork: true };
             return _retired;
         }
     }
@@ -98,20 +127,31 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem
                 TaskInvocation task;
                 lock (_queue)
                 {
-                    if (!_queue.TryDequeue(out task!))
+                    if (!_queue.TryDequeue(out task!) && (_own is null || !_own.TryTake(this, out task!)))
                     {
                         _busy = false;
                         break;
                     }
                     _current = task;
                 }
-                task.StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                task.StartedAt = started;
                 ((IThreadPoolWorkItem)task).Execute();
+                if (_own is not null && task.ResultRef.IsCompleted)
+                {
+                    _own.Ran(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                }
                 lock (_queue)
                 {
-                    if (!ReferenceEquals(_current, task) || !task.ResultRef.IsCompleted)
+                    if (!ReferenceEquals(_current, task))
                     {
-                        return; // it blocked (another runner took over), or it is still running asynchronously
+                        return; // it blocked: another runner took over
+                    }
+                    // Still running asynchronously: it keeps the lease until done. The driver's tasks say when through
+                    // their done sender; one this worker submitted has none, so the queue listens (unless it is done now).
+                    if (!task.ResultRef.IsCompleted && (task.RemoteId != 0 || task.ResultRef.TryAddListener(this)))
+                    {
+                        return;
                     }
                     _current = null;
                     if (onReader && _queue.Count > 0)
@@ -127,6 +167,20 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem
             t_running = outer;
         }
         _idle(this);
+    }
+
+    // The asynchronous task of this worker's own that held the lease is done.
+    void IObjectListener.OnObjectReady(ObjectRef completed)
+    {
+        TaskInvocation? current;
+        lock (_queue)
+        {
+            current = _current;
+        }
+        if (current is not null && ReferenceEquals(current.ResultRef, completed))
+        {
+            Finished(current);
+        }
     }
 
     /// <summary>The running task waits for an object: the rest of the queue goes on without it.</summary>
@@ -151,7 +205,7 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem
                 return;
             }
             _current = null;
-            if (_queue.Count > 0)
+            if (_queue.Count > 0 || _own is { HasWork: true })
             {
                 _workers.Run(this);
                 return;

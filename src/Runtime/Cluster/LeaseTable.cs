@@ -33,6 +33,10 @@ internal sealed class LeaseTable
         return lease;
     }
 
+    /// <summary>A lease granted to a worker for its own code's tasks: not open to the driver's tasks (the worker runs what it holds).</summary>
+    public TaskLease OpenOwn(WorkerHandle worker, ResourceRequest request) =>
+        new(Interlocked.Increment(ref _nextId), worker, request);
+
     public void Close(TaskLease lease)
     {
         lock (_lock)
@@ -106,7 +110,7 @@ internal sealed class LeaseTable
     }
 
     /// <summary>A moving average of run times; written by one thread per worker, read by submitters.</summary>
-    private sealed class RunTime
+    internal sealed class RunTime
     {
         private const double Weight = 0.1;
         private double _average = double.NaN;

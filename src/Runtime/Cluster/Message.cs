@@ -96,4 +96,16 @@ internal enum MessageKind : byte
     /// straight (as SubmitCall on a control stream to that worker, answered with ObjectReady). <c>[actorId, address]</c>.
     /// </summary>
     ActorAt,
+
+    /// <summary>Worker → driver: a lease of its own for tasks of this method its code submits (see <see cref="OwnLeases"/>). <c>[methodId]</c>.</summary>
+    AskLease,
+
+    /// <summary>Driver → worker: the lease asked for, held for the worker until it gives it back. <c>[leaseId, methodId]</c>.</summary>
+    GrantLease,
+
+    /// <summary>Driver → worker: no lease for this method: its tasks go through the driver. <c>[methodId, why]</c>.</summary>
+    LeaseRefused,
+
+    /// <summary>Worker → driver: a granted lease is idle and goes back. <c>[leaseId]</c>.</summary>
+    ReturnLease,
 }

@@ -14,6 +14,9 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     private readonly InFlight<TaskInvocation> _tasks = new();
     private readonly ConcurrentDictionary<ActorId, RemoteActor> _actors = new();
 
+    // Leases given to the worker for its own code's tasks, by id, until it gives them back or dies.
+    private readonly ConcurrentDictionary<long, TaskLease> _own = new();
+
     // Tasks this worker's code submitted and the driver runs, until done: they share the worker's fate (Ray's
     // owner fate-sharing), so a dead worker's retried parent does not leave its first children running for nothing.
     private readonly ConcurrentDictionary<ObjectId, TaskInvocation> _submitted = new();
@@ -109,6 +112,40 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
         task.RemoteHost = this;
         _tasks[taskId] = task;
         Send(MessageKind.ExecuteTask, 5, s_execute, (taskId, lease.Id, task), s_notSent, (this, taskId));
+    }
+
+    /// <summary>Gives the worker <paramref name="lease"/> for its own code's tasks of <paramref name="method"/> (<see cref="OwnLeases"/>), until it gives it back or dies.</summary>
+    public void Grant(TaskLease lease, RemoteMethod method)
+    {
+        _own[lease.Id] = lease;
+        if (IsLost)
+        {
+            GiveBack(lease.Id); // lost meanwhile: Lost may have gone past the table already
+            return;
+        }
+        var id = lease.Id;
+        Send(MessageKind.GrantLease, 2, (ref MessagePackWriter w) =>
+        {
+            w.Write(id);
+            w.WriteRaw(method.WireId);
+        });
+    }
+
+    /// <summary>The worker's ask for a lease of its own cannot be granted: its tasks of the method go through the driver.</summary>
+    public void RefuseLease(string methodId, string why) =>
+        Send(MessageKind.LeaseRefused, 2, (ref MessagePackWriter w) =>
+        {
+            w.Write(methodId);
+            w.Write(why);
+        });
+
+    // The worker's hold on a lease it was given ends (it gave the lease back, or died): its resources go back.
+    private void GiveBack(long leaseId)
+    {
+        if (_own.TryRemove(leaseId, out var lease))
+        {
+            _driver.Leave(lease);
+        }
     }
 
     // Static, with their state passed in: a task or a call sent allocates no closure. The message is encoded on the
@@ -424,6 +461,12 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
                 }
                 break;
             }
+            case MessageKind.AskLease:
+                _driver.AskLeaseFrom(this, ref reader);
+                break;
+            case MessageKind.ReturnLease:
+                GiveBack(reader.ReadInt64());
+                break;
             case MessageKind.KillRequest:
             {
                 var actorId = IdCodec.ReadActorId(ref reader);
@@ -481,6 +524,10 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
         foreach (var submitted in _submitted.Values)
         {
             OwnerLost(submitted);
+        }
+        foreach (var leaseId in _own.Keys)
+        {
+            GiveBack(leaseId); // what ran on it here died with the worker, which owned it
         }
         foreach (var actor in _actors.Values)
         {

@@ -26,7 +26,7 @@ internal sealed class WorkerLauncher : IWorkerLauncher
     /// Bumped when the messages change (a driver's and its workers', or the cluster's control plane): a driver and
     /// a worker, or a cluster's head, nodes and drivers, of different protocols refuse each other.
     /// </summary>
-    public const string ProtocolVersion = "4";
+    public const string ProtocolVersion = "5";
 
     private readonly ulong _driver;
     private readonly string _namespace;

@@ -24,6 +24,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     private readonly ConcurrentDictionary<long, TaskCompletionSource<ActorCore?>> _lookups = new();
     private readonly ConcurrentDictionary<long, LeaseQueue> _leases = new();
     private readonly Func<long, LeaseQueue> _newLease;
+    private readonly OwnLeases _own;
     private readonly ManualResetEventSlim _done = new();
 
     // Values this worker could not fetch from their holder and asked the driver about, by id: the answer comes as an ObjectReady.
@@ -37,6 +38,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     private WorkerNode(RayRuntime runtime) : base(runtime)
     {
         _newLease = id => new LeaseQueue(id, Runtime.Workers, LeaseIdle);
+        _own = new OwnLeases(AskLease, GiveBack);
         runtime.Actors.LookUp = LookUpActor;
         Exports = new PendingExports(this);
         Peers = new PeerLinks(this);
@@ -111,6 +113,15 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     public override bool AccountsResources => false;
 
     public override void Submit(TaskInvocation task)
+    {
+        if (!_own.TryRun(task))
+        {
+            SubmitToDriver(task);
+        }
+        // else: it runs here, on a lease the driver gave this worker, and its result is this worker's
+    }
+
+    private void SubmitToDriver(TaskInvocation task)
     {
         Objects.Pin(task.ResultRef);
         Send(MessageKind.SubmitTask, 4, s_submit, task, s_notSubmitted);
@@ -227,11 +238,13 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
 
     public override void Release(TaskInvocation task)
     {
+        // A task of this worker's own on its own lease: the lease goes on with its next task, as the driver's does
+        // when told. The driver is not told: it never knew the task, and counts the lease busy all the same.
         if (task.RemoteId != 0)
         {
             Send(MessageKind.Blocked, 1, (ref MessagePackWriter w) => w.Write(task.RemoteId));
-            task.LeaseQueue?.Blocked(task);
         }
+        task.LeaseQueue?.Blocked(task);
     }
 
     public override void Reacquire(TaskInvocation task)
@@ -246,7 +259,9 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     {
         // A task the driver sent here stops through its token (a forced cancel ends this process from the driver);
         // one this worker's code submitted runs wherever the driver put it: the driver cancels it there.
-        if (task.RemoteId == 0)
+        // One on a lease of this worker's own runs here: its token, and the check before it starts, stop it (a forced
+        // cancel cannot end this process, which owns the task's caller too: its result is discarded, as in-process).
+        if (task.RemoteId == 0 && task.LeaseQueue is null)
         {
             Send(MessageKind.CancelSubmitted, 2, (ref MessagePackWriter w) =>
             {
@@ -448,6 +463,12 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
                 Locate(id, reader.ReadString() ?? "");
                 break;
             }
+            case MessageKind.GrantLease:
+                Granted(ref reader);
+                break;
+            case MessageKind.LeaseRefused:
+                LeaseRefused(ref reader);
+                break;
             case MessageKind.CancelCall:
                 if (_calls.TryGetValue(reader.ReadInt64(), out var queued))
                 {
@@ -528,9 +549,47 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     // so a task arriving meanwhile either lands in it before or finds it retired and starts a new one.
     private void LeaseIdle(LeaseQueue queue)
     {
+        if (queue.Own is not null)
+        {
+            _own.Idle(queue); // it lingers, then goes back through GiveBack
+            return;
+        }
         if (queue.TryRetire())
         {
             _leases.TryRemove(new KeyValuePair<long, LeaseQueue>(queue.Id, queue));
+        }
+    }
+
+    // A lease of this worker's own for a method's tasks (OwnLeases): asked for, and given back once idle.
+    private void AskLease(RemoteMethod method) =>
+        Send(MessageKind.AskLease, 1, (ref MessagePackWriter w) => w.WriteRaw(method.WireId));
+
+    private void GiveBack(LeaseQueue queue)
+    {
+        var id = queue.Id;
+        Send(MessageKind.ReturnLease, 1, (ref MessagePackWriter w) => w.Write(id));
+    }
+
+    private void Granted(ref MessagePackReader reader)
+    {
+        var leaseId = reader.ReadInt64();
+        var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
+        var queue = new LeaseQueue(leaseId, Runtime.Workers, LeaseIdle);
+        if (!RemoteRegistry.TryGetTaskMethod(methodId, out var method))
+        {
+            GiveBack(queue); // not asked for by this code: nothing to run on it
+            return;
+        }
+        _own.Granted(method, queue);
+    }
+
+    private void LeaseRefused(ref MessagePackReader reader)
+    {
+        var methodId = reader.ReadString() ?? "";
+        reader.Skip(); // why: the tasks go to the driver, which runs them or says why it cannot
+        foreach (var task in _own.Refused(methodId))
+        {
+            SubmitToDriver(task);
         }
     }
 

@@ -27,6 +27,7 @@ public delegate ActorCreation ActorCreationReader(ref MessagePackReader reader);
 public static class RemoteRegistry
 {
     private static readonly ConcurrentDictionary<string, TaskReader> s_tasks = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, RemoteMethod> s_taskMethods = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, ActorCallReader> s_actorMethods = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, ActorCreationReader> s_constructors = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<System.Reflection.Assembly, byte> s_assemblies = new();
@@ -36,6 +37,8 @@ public static class RemoteRegistry
     // Workers look ids up as they come off the wire, as characters: no string made per message.
     private static readonly ConcurrentDictionary<string, TaskReader>.AlternateLookup<ReadOnlySpan<char>> s_tasksBySpan =
         s_tasks.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly ConcurrentDictionary<string, RemoteMethod>.AlternateLookup<ReadOnlySpan<char>> s_taskMethodsBySpan =
+        s_taskMethods.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly ConcurrentDictionary<string, ActorCallReader>.AlternateLookup<ReadOnlySpan<char>> s_actorMethodsBySpan =
         s_actorMethods.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -43,6 +46,7 @@ public static class RemoteRegistry
     public static void RegisterTask(System.Reflection.Assembly assembly, RemoteMethod method, TaskReader reader)
     {
         s_tasks[method.Id] = reader;
+        s_taskMethods[method.Id] = method;
         s_assemblies.TryAdd(assembly, 0);
     }
 
@@ -66,6 +70,8 @@ public static class RemoteRegistry
     internal static bool TryGetTask(string id, out TaskReader reader) => s_tasks.TryGetValue(id, out reader!);
 
     internal static bool TryGetTask(ReadOnlySpan<char> id, out TaskReader reader) => s_tasksBySpan.TryGetValue(id, out reader!);
+
+    internal static bool TryGetTaskMethod(ReadOnlySpan<char> id, out RemoteMethod method) => s_taskMethodsBySpan.TryGetValue(id, out method!);
 
     internal static bool TryGetActorMethod(string id, out ActorCallReader reader) => s_actorMethods.TryGetValue(id, out reader!);
 
