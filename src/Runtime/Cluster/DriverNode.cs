@@ -103,10 +103,11 @@ internal sealed class DriverNode : ClusterNode
         handle.Attach(connection);
         var hello = new Handshake(handle);
         _ = connection.RunAsync(hello);
-        connection.Send(Messages.Build(MessageKind.Welcome, 2, (ref MessagePackWriter w) =>
+        connection.Send(Messages.Build(MessageKind.Welcome, 3, (ref MessagePackWriter w) =>
         {
             w.Write(Runtime.OwnerId);
             w.Write(handle.Index);
+            w.Write(Runtime.Options.StrictSerialization);
         }));
         if (!hello.Joined.Wait(TimeSpan.FromSeconds(30)))
         {

@@ -9,7 +9,7 @@ internal enum MessageKind : byte
     /// <summary>Worker → driver, first: <c>[pid, fingerprint of its remotes, protocol version]</c>; a driver → another job's driver, first: <c>[pid, jobId, protocol version]</c>.</summary>
     Hello = 1,
 
-    /// <summary>Driver → worker, reply to Hello: <c>[driverOwnerId, workerIndex]</c>.</summary>
+    /// <summary>Driver → worker, reply to Hello: <c>[driverOwnerId, workerIndex, strictSerialization]</c>.</summary>
     Welcome,
 
     /// <summary>Driver → worker: run a task on a lease, after the lease's earlier tasks. <c>[taskId, leaseId, resultId, methodId, args]</c>.</summary>

@@ -261,6 +261,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         // one this worker's code submitted runs wherever the driver put it: the driver cancels it there.
         // One on a lease of this worker's own runs here: its token, and the check before it starts, stop it (a forced
         // cancel cannot end this process, which owns the task's caller too: its result is discarded, as in-process).
+        // One still waiting in that lease's backlog sends the cancel all the same, which the driver, not knowing it, drops.
         if (task.RemoteId == 0 && task.LeaseQueue is null)
         {
             Send(MessageKind.CancelSubmitted, 2, (ref MessagePackWriter w) =>
@@ -407,6 +408,9 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             case MessageKind.Welcome:
                 reader.Skip();
                 reader.Skip();
+                // The tasks this worker's code runs on its own leases never cross a process: under the driver's
+                // StrictSerialization they round-trip all the same, so a type that could not cross fails here too.
+                Runtime.Options.StrictSerialization = reader.ReadBoolean();
                 break;
             case MessageKind.ExecuteTask:
                 Execute(ref reader);

@@ -1,3 +1,4 @@
+using GenRay.Tests.Serialization;
 using GenRay.Tests.Support;
 using GenRay.Tests.Tasks;
 
@@ -68,6 +69,25 @@ public partial class Submitter
         try
         {
             return $"returned {Ray.Get(task, TimeSpan.FromSeconds(30))}";
+        }
+        catch (RayException error)
+        {
+            return error.Message;
+        }
+    }
+
+    /// <summary>Whether a task this worker runs for itself gets the very array it was given (under StrictSerialization it must get a copy).</summary>
+    public bool SharesArguments()
+    {
+        Shapes.Shared = [1, 2, 3];
+        return Ray.Get(Shapes.Remote.IsSame(Shapes.Shared), TimeSpan.FromSeconds(30));
+    }
+
+    public string DescribeDogAsAnimal()
+    {
+        try
+        {
+            return Ray.Get(Shapes.Remote.Describe(new Dog { Name = "rex", GoodBoy = true }), TimeSpan.FromSeconds(30));
         }
         catch (RayException error)
         {
@@ -190,6 +210,18 @@ public sealed class OwnLeaseTests : RayTest
 
         Assert.Equal(5, outcomes.Length);
         Assert.All(outcomes, outcome => Assert.Contains("could never run", outcome));
+    }
+
+    // The suite runs with StrictSerialization: a worker's own tasks never cross a process, yet must see what crossing
+    // one would do (copies; a refused derived type), as the driver's tasks do, so local tests catch remote failures.
+    [Fact]
+    public void A_workers_own_tasks_round_trip_their_arguments_under_the_drivers_strict_serialization()
+    {
+        Start();
+        var submitter = Submitter.Remote.New();
+
+        Assert.False(Ray.Get(submitter.SharesArguments(), s_timeout));
+        Assert.Contains("declared type Animal", Ray.Get(submitter.DescribeDogAsAnimal(), s_timeout));
     }
 
     [Fact]
