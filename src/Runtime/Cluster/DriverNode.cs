@@ -387,9 +387,15 @@ internal sealed class DriverNode : ClusterNode
     public override ActorCore FindActor(ActorId id, string typeId, Type actorClass) =>
         Runtime.Actors.TryGet(id, out var actor) ? actor : throw new RayException($"Actor {id} ({typeId}) is not known to this driver: it was never created here, or it died.");
 
+    private long _tasksFromWorkers;
+
+    /// <summary>How many tasks workers' code sent through this driver (the rest ran on the workers' own leases).</summary>
+    internal long TasksFromWorkers => Interlocked.Read(ref _tasksFromWorkers);
+
     /// <summary>A task a worker's code submitted: the driver schedules it like its own; the worker is told the outcome.</summary>
     public void SubmitFrom(WorkerHandle worker, ref MessagePackReader reader)
     {
+        Interlocked.Increment(ref _tasksFromWorkers);
         var resultId = IdCodec.ReadObjectId(ref reader);
         var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
         TaskInvocation task;

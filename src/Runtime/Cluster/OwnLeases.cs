@@ -19,9 +19,9 @@ namespace GenRay.Cluster;
 /// never hold the method's resources) sends the method's tasks through the driver from then on.
 /// </para>
 /// <para>
-/// Only tasks with the method's own options (a lease holds the method's resources), whose exceptions are not retried
-/// (the driver retries, and would not see the task), and whose arguments are ready go on leases; others go to the
-/// driver as before. A lease goes back when it was idle and no task of its method came for a whole tick of the stall
+/// Only tasks with the method's own options (a lease holds the method's resources) and whose exceptions are not
+/// retried (the driver retries, and would not see the task) go on leases; others go to the driver as before. A task
+/// whose arguments are pending waits for them here first, as Ray's owner holds it, so a chain of tasks stays here. A lease goes back when it was idle and no task of its method came for a whole tick of the stall
 /// watch (1–2 ms): a loop whose tasks run as fast as it submits them empties the backlog between two tasks, and a
 /// lease given back at once would be asked for again on the next. Ray keeps an idle leased worker a while likewise.
 /// </para>
@@ -34,12 +34,14 @@ internal sealed class OwnLeases(Action<RemoteMethod> ask, Action<LeaseQueue> giv
     private readonly Dictionary<LeaseQueue, long> _idle = new(ReferenceEqualityComparer.Instance);
     private int _watched;
 
-    /// <summary>Runs <paramref name="task"/>, which this worker's code submitted, on a lease of its own (now or once one is granted); false when it goes to the driver.</summary>
-    public bool TryRun(TaskInvocation task) =>
+    /// <summary>Whether <paramref name="task"/>, which this worker's code submitted, may run on a lease of the worker's own.</summary>
+    public static bool Takes(TaskInvocation task) =>
         ReferenceEquals(task.Options, task.Method.Defaults)
-        && task.Options is not { RetryExceptions: true } and not { RetryExceptionTypes.Count: > 0 }
-        && task.HasNoPendingDependency
-        && _byMethod.GetOrAdd(task.Method, static (method, leases) => new Backlog(method, leases), this).TryAdd(task);
+        && task.Options is not { RetryExceptions: true } and not { RetryExceptionTypes.Count: > 0 };
+
+    /// <summary>Runs <paramref name="task"/>, whose arguments are ready, on a lease of its own (now or once one is granted); false when it must go to the driver.</summary>
+    public bool TryRun(TaskInvocation task) =>
+        _byMethod.GetOrAdd(task.Method, static (method, leases) => new Backlog(method, leases), this).TryAdd(task);
 
     /// <summary>The driver granted <paramref name="queue"/> for tasks of <paramref name="method"/>.</summary>
     public void Granted(RemoteMethod method, LeaseQueue queue)

@@ -114,11 +114,23 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
 
     public override void Submit(TaskInvocation task)
     {
+        if (!OwnLeases.Takes(task))
+        {
+            SubmitToDriver(task);
+            return;
+        }
+        // Ray's owner holds a task until its arguments are ready, then runs it on a lease it holds: so does this
+        // worker (Schedule, at once when nothing is pending). Its result is this worker's.
+        task.ArmDependencies();
+    }
+
+    /// <summary>A task this worker's code submitted has its arguments: it runs on a lease of this worker's own, or goes to the driver if none may be had.</summary>
+    public override void Schedule(TaskInvocation task)
+    {
         if (!_own.TryRun(task))
         {
             SubmitToDriver(task);
         }
-        // else: it runs here, on a lease the driver gave this worker, and its result is this worker's
     }
 
     private void SubmitToDriver(TaskInvocation task)

@@ -29,9 +29,6 @@ public abstract class Invocation : IObjectListener
     /// <summary>The first failed dependency's error: the call does not run and fails with it.</summary>
     internal Exception? DependencyError => Volatile.Read(ref _dependencyError);
 
-    /// <summary>Whether, before it is armed, no dependency is pending or failed: the call could run now.</summary>
-    internal bool HasNoPendingDependency => Volatile.Read(ref _pending) == 1 && DependencyError is null;
-
     /// <summary>Declares that this call needs <paramref name="dependency"/> (an argument given as a ref). For generated code.</summary>
     protected void DependOn(ObjectRef? dependency)
     {

@@ -1,3 +1,4 @@
+using GenRay.Cluster;
 using GenRay.Tests.Serialization;
 using GenRay.Tests.Support;
 using GenRay.Tests.Tasks;
@@ -13,6 +14,9 @@ public static partial class OwnLeaseRemotes
     /// <summary>The pids of <paramref name="count"/> tasks this task submits and waits for.</summary>
     [Remote]
     public static int[] PidsOfChildren(int count) => Ray.Get(Enumerable.Range(0, count).Select(_ => Remote.Pid()).ToList());
+
+    [Remote]
+    public static int[] AppendPid(int[] pids) => [.. pids, Environment.ProcessId];
 
     /// <summary>More CPUs than any test node has: no lease can hold it.</summary>
     [Remote(NumCpus = 64)]
@@ -36,6 +40,17 @@ public partial class Submitter
 
     public int[] PidsOfNested(int parents, int children) =>
         [.. Ray.Get(Enumerable.Range(0, parents).Select(_ => OwnLeaseRemotes.Remote.PidsOfChildren(children)).ToList()).SelectMany(pids => pids)];
+
+    /// <summary>A chain of tasks, each given the previous one's (pending) result: the pids they ran in.</summary>
+    public int[] PidsOfChain(int length)
+    {
+        var chain = OwnLeaseRemotes.Remote.AppendPid(Array.Empty<int>());
+        for (var i = 1; i < length; i++)
+        {
+            chain = OwnLeaseRemotes.Remote.AppendPid(chain);
+        }
+        return Ray.Get(chain, TimeSpan.FromSeconds(30));
+    }
 
     public int Nested(int depth) => Ray.Get(TaskRemotes.Remote.NestedCount(depth));
 
@@ -114,18 +129,22 @@ public sealed class OwnLeaseTests : RayTest
 
     protected override void Configure(RayOptions options) => options.WorkerProcesses = 2;
 
+    private static DriverNode Driver => (DriverNode)RayRuntime.Current!.Executor;
+
     [Fact]
     public void Tasks_an_actor_submits_run_in_its_own_worker()
     {
         Start();
         var submitter = Submitter.Remote.New();
         var pid = Ray.Get(submitter.Pid(), s_timeout);
+        var before = Driver.TasksFromWorkers;
 
         var pids = Ray.Get(submitter.PidsOfTasks(2000), s_timeout);
 
         Assert.Equal(2000, pids.Length);
         Assert.All(pids, p => Assert.Equal(pid, p));
         Assert.NotEqual(Environment.ProcessId, pid);
+        Assert.Equal(0, Driver.TasksFromWorkers - before); // none went through the driver
     }
 
     [Fact]
@@ -139,6 +158,23 @@ public sealed class OwnLeaseTests : RayTest
 
         Assert.Equal(400, pids.Length);
         Assert.All(pids, p => Assert.Equal(pid, p));
+    }
+
+    // Each task's argument is the previous one's result, pending when it is submitted: the worker holds it until
+    // that is ready (Ray's owner does), instead of sending it to the driver to wait there and run anywhere.
+    [Fact]
+    public void A_chain_of_tasks_an_actor_submits_stays_in_its_worker()
+    {
+        Start();
+        var submitter = Submitter.Remote.New();
+        var pid = Ray.Get(submitter.Pid(), s_timeout);
+        var before = Driver.TasksFromWorkers;
+
+        var pids = Ray.Get(submitter.PidsOfChain(50), s_timeout);
+
+        Assert.Equal(50, pids.Length);
+        Assert.All(pids, p => Assert.Equal(pid, p));
+        Assert.Equal(0, Driver.TasksFromWorkers - before); // none went through the driver to wait for its argument
     }
 
     // Each level blocks in Get on its children, submitted to the same leases: a lease whose task blocks must run the
