@@ -48,6 +48,11 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem, IObjectListener
     /// <summary>The backlog an own lease runs from; null for a lease of the driver's.</summary>
     public OwnLeases.Backlog? Own => _own;
 
+    /// <summary>How many tasks it took so far: an idle own lease lingers while this keeps changing.</summary>
+    public long Taken => Volatile.Read(ref _taken);
+
+    private long _taken;
+
     /// <summary>Makes this a lease of the worker's own, running the tasks of <paramref name="backlog"/>. Before it runs any.</summary>
     public void MakeOwn(OwnLeases.Backlog backlog) => _own = backlog;
 
@@ -133,6 +138,7 @@ internal sealed class LeaseQueue : IThreadPoolWorkItem, IObjectListener
                         break;
                     }
                     _current = task;
+                    _taken++;
                 }
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 task.StartedAt = started;

@@ -21,16 +21,18 @@ namespace GenRay.Cluster;
 /// <para>
 /// Only tasks with the method's own options (a lease holds the method's resources) and whose exceptions are not
 /// retried (the driver retries, and would not see the task) go on leases; others go to the driver as before. A task
-/// whose arguments are pending waits for them here first, as Ray's owner holds it, so a chain of tasks stays here. A lease goes back when it was idle and no task of its method came for a whole tick of the stall
-/// watch (1–2 ms): a loop whose tasks run as fast as it submits them empties the backlog between two tasks, and a
-/// lease given back at once would be asked for again on the next. Ray keeps an idle leased worker a while likewise.
+/// whose arguments are pending waits for them here first, as Ray's owner holds it, so a chain of tasks stays here.
+/// A lease goes back when it took no task for a whole tick of the stall watch (1–2 ms): a loop whose tasks run as
+/// fast as it submits them empties the backlog between two tasks, and a lease given back at once would be asked for
+/// again on the next. Ray keeps an idle leased worker a while likewise.
 /// </para>
 /// </remarks>
 internal sealed class OwnLeases(Action<RemoteMethod> ask, Action<LeaseQueue> giveBack) : IStallWatched
 {
     private readonly ConcurrentDictionary<RemoteMethod, Backlog> _byMethod = new(ReferenceEqualityComparer.Instance);
 
-    // Idle leases, and how many tasks their method's backlog had taken when last seen idle (-1: not seen yet).
+    // Idle leases, and how many tasks each had taken when last seen idle (-1: not seen yet). Counted per lease: a
+    // backlog gives a task to its first idle lease, so while one lease keeps up with a stream the others retire.
     private readonly Dictionary<LeaseQueue, long> _idle = new(ReferenceEqualityComparer.Instance);
     private int _watched;
 
@@ -81,7 +83,7 @@ internal sealed class OwnLeases(Action<RemoteMethod> ask, Action<LeaseQueue> giv
         {
             foreach (var (queue, seen) in _idle.ToArray())
             {
-                var taken = queue.Own!.Taken;
+                var taken = queue.Taken;
                 if (seen == taken && queue.TryRetire())
                 {
                     _idle.Remove(queue);
@@ -125,12 +127,8 @@ internal sealed class OwnLeases(Action<RemoteMethod> ask, Action<LeaseQueue> giv
         private readonly Queue<TaskInvocation> _tasks = new();
         private readonly LeaseTable.RunTime _runTime = new();
         private LeaseQueue[] _leases = [];
-        private long _taken;
         private bool _asking;
         private bool _refused;
-
-        /// <summary>How many tasks the leases took from it so far: a lease lingers while this keeps changing.</summary>
-        public long Taken => Volatile.Read(ref _taken);
 
         public bool HasWork
         {
@@ -184,7 +182,6 @@ internal sealed class OwnLeases(Action<RemoteMethod> ask, Action<LeaseQueue> giv
                 {
                     return false;
                 }
-                _taken++;
             }
             task.LeaseQueue = lease;
             return true;
