@@ -11,8 +11,8 @@ namespace GenRay.Cluster;
 /// </summary>
 internal sealed class LeaseTable
 {
-    /// <summary>How much work, by the method's average run time, may wait on one lease.</summary>
-    private const double QueuedMicros = 2_000;
+    /// <summary>How much work, by the method's average run time, may wait on one lease (a worker's own leases too).</summary>
+    public const double QueuedMicros = 2_000;
 
     private const int MaxDepth = 1024;
 
@@ -102,11 +102,7 @@ internal sealed class LeaseTable
     /// <summary>How many tasks of <paramref name="method"/> one lease may hold at once.</summary>
     public int Depth(RemoteMethod method)
     {
-        if (!_runTimes.TryGetValue(method, out var time) || time.Average is not { } average)
-        {
-            return 1; // nothing known yet: one task per lease until a few have run
-        }
-        return (int)Math.Clamp(QueuedMicros / Math.Max(average, 0.5), 1, MaxDepth);
+        return _runTimes.TryGetValue(method, out var time) ? time.Depth(MaxDepth) : 1;
     }
 
     /// <summary>A moving average of run times; written by one thread per worker, read by submitters.</summary>
@@ -117,6 +113,9 @@ internal sealed class LeaseTable
         private int _samples;
 
         public double? Average => Volatile.Read(ref _samples) >= 3 ? Volatile.Read(ref _average) : null;
+
+        /// <summary>How many tasks fit in <see cref="QueuedMicros"/> of work, up to <paramref name="max"/>; one while nothing is known yet.</summary>
+        public int Depth(int max) => Average is { } average ? (int)Math.Clamp(QueuedMicros / Math.Max(average, 0.5), 1, max) : 1;
 
         public void Add(double micros)
         {

@@ -42,29 +42,21 @@ internal sealed class OwnLeases(Action<RemoteMethod> ask, Action<LeaseQueue> giv
         && task.Options is not { RetryExceptions: true } and not { RetryExceptionTypes.Count: > 0 };
 
     /// <summary>Runs <paramref name="task"/>, whose arguments are ready, on a lease of its own (now or once one is granted); false when it must go to the driver.</summary>
-    public bool TryRun(TaskInvocation task) =>
-        _byMethod.GetOrAdd(task.Method, static (method, leases) => new Backlog(method, leases), this).TryAdd(task);
+    public bool TryRun(TaskInvocation task) => BacklogOf(task.Method).TryAdd(task);
 
     /// <summary>The driver granted <paramref name="queue"/> for tasks of <paramref name="method"/>.</summary>
     public void Granted(RemoteMethod method, LeaseQueue queue)
     {
-        var backlog = _byMethod.GetOrAdd(method, static (m, leases) => new Backlog(m, leases), this);
+        var backlog = BacklogOf(method);
         queue.MakeOwn(backlog);
         backlog.Granted(queue);
     }
 
-    /// <summary>The driver refused leases for the method: its waiting tasks, to send through the driver.</summary>
-    public List<TaskInvocation> Refused(string methodId)
-    {
-        foreach (var (method, backlog) in _byMethod)
-        {
-            if (method.Id == methodId)
-            {
-                return backlog.Refuse();
-            }
-        }
-        return [];
-    }
+    /// <summary>The driver refused leases for <paramref name="method"/>: its waiting tasks, to send through the driver.</summary>
+    public List<TaskInvocation> Refused(RemoteMethod method) => BacklogOf(method).Refuse();
+
+    private Backlog BacklogOf(RemoteMethod method) =>
+        _byMethod.GetOrAdd(method, static (m, leases) => new Backlog(m, leases), this);
 
     /// <summary>An own lease has nothing to run: it goes back unless a task of its method comes within a tick.</summary>
     public void Idle(LeaseQueue queue)
@@ -121,9 +113,6 @@ internal sealed class OwnLeases(Action<RemoteMethod> ask, Action<LeaseQueue> giv
     /// <summary>One method's tasks waiting for its leases here, and those leases.</summary>
     internal sealed class Backlog(RemoteMethod method, OwnLeases owner)
     {
-        /// <summary>How much work, by the run time measured here, the backlog may hold per lease before it asks for another.</summary>
-        private const double QueuedMicros = 2_000;
-
         private readonly Queue<TaskInvocation> _tasks = new();
         private readonly LeaseTable.RunTime _runTime = new();
         private LeaseQueue[] _leases = [];
@@ -141,8 +130,9 @@ internal sealed class OwnLeases(Action<RemoteMethod> ask, Action<LeaseQueue> giv
             }
         }
 
-        // How many tasks may wait per lease before one more is asked for: none while the run time is unknown.
-        private int Depth => _runTime.Average is { } average ? (int)Math.Clamp(QueuedMicros / Math.Max(average, 0.5), 1, 1 << 16) : 1;
+        // How many tasks may wait per lease before one more is asked for: LeaseTable.QueuedMicros of work by the run time
+        // measured here, one while it is unknown.
+        private int Depth => _runTime.Depth(1 << 16);
 
         public bool TryAdd(TaskInvocation task)
         {

@@ -601,9 +601,13 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
 
     private void LeaseRefused(ref MessagePackReader reader)
     {
-        var methodId = reader.ReadString() ?? "";
+        var methodId = WireIds.Decode(WireIds.Utf8(ref reader), stackalloc char[WireIds.StackChars]);
         reader.Skip(); // why: the tasks go to the driver, which runs them or says why it cannot
-        foreach (var task in _own.Refused(methodId))
+        if (!RemoteRegistry.TryGetTaskMethod(methodId, out var method))
+        {
+            return; // not asked for by this code: nothing waits for it
+        }
+        foreach (var task in _own.Refused(method))
         {
             SubmitToDriver(task);
         }
