@@ -56,6 +56,7 @@ internal sealed class DriverNode : ClusterNode
         var driver = new DriverNode(runtime, null);
         try
         {
+            driver.Server.LocalSockets = true;
             driver.Server.StartAsync(System.Net.IPAddress.Loopback, 0).GetAwaiter().GetResult();
             driver._pool.StartInitial(count);
             return driver;

@@ -13,8 +13,9 @@ namespace GenRay.Cluster;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class MessageBatch
 {
-    // Room for the largest array header (0xdd and four bytes): written at the end, right before the messages.
-    private const int HeaderRoom = 5;
+    // Room for a local socket's frame length (four bytes, see Framed) and the largest array header (0xdd and four
+    // bytes): written at the end, right before the messages.
+    private const int HeaderRoom = 9;
 
     private byte[] _buffer;
     private int _start;
@@ -78,6 +79,14 @@ public sealed class MessageBatch
                 BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)count);
                 break;
         }
+    }
+
+    /// <summary>The sealed batch as one frame of a <see cref="LocalSocket"/>: its length (four bytes, little-endian), then the batch.</summary>
+    internal ReadOnlyMemory<byte> Framed()
+    {
+        var length = _end - _start;
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(_start - sizeof(int), sizeof(int)), length);
+        return _buffer.AsMemory(_start - sizeof(int), length + sizeof(int));
     }
 
     /// <summary>Empties the batch for reuse (after gRPC has copied it).</summary>

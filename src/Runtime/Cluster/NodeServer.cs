@@ -22,6 +22,7 @@ internal sealed class NodeServer : IAsyncDisposable
     private WebApplication? _app;
     private Func<PeerConnection, IPeerHandler>? _acceptor;
     private Func<PeerConnection, string, IPeerHandler>? _peerAcceptor;
+    private System.Net.Sockets.Socket? _localListener;
 
     /// <summary>HTTP/2 stream window, both directions.</summary>
     internal const int TransportWindow = 16 << 20;
@@ -75,6 +76,61 @@ internal sealed class NodeServer : IAsyncDisposable
         Address = $"{advertise ?? (bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString())}:{new Uri(bound).Port}";
         Store.ShareOnHold = SharedMemory.SameMachine(Address);
         _app = app;
+        if (LocalSockets && _acceptor is not null)
+        {
+            _localListener = LocalSocket.Listen(Address);
+            _ = Task.Run(AcceptLocalAsync);
+        }
+    }
+
+    /// <summary>
+    /// Whether this process's control streams to and from the other processes of its driver on this machine go over
+    /// a <see cref="LocalSocket"/> (set before <see cref="StartAsync"/>): a driver and the workers it started, not a cluster.
+    /// </summary>
+    public bool LocalSockets
+    {
+        get;
+        set => field = value && LocalSocket.Supported && Environment.GetEnvironmentVariable(LocalSocketsVariable) != "0";
+    }
+
+    /// <summary>Set to 0, control streams stay on gRPC on this machine too (to compare the two).</summary>
+    internal const string LocalSocketsVariable = "GENRAY_LOCAL_SOCKETS";
+
+    private async Task AcceptLocalAsync()
+    {
+        while (true)
+        {
+            System.Net.Sockets.Socket socket;
+            try
+            {
+                socket = await _localListener!.AcceptAsync().ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                return; // stopped
+            }
+            _ = Task.Run(() => ServeLocalAsync(socket));
+        }
+    }
+
+    private async Task ServeLocalAsync(System.Net.Sockets.Socket socket)
+    {
+        string opener;
+        try
+        {
+            opener = LocalSocket.ReadOpener(socket, TimeSpan.FromSeconds(10));
+        }
+        catch (Exception error) when (error is RayException or System.Net.Sockets.SocketException)
+        {
+            socket.Dispose();
+            return;
+        }
+        if (_acceptor is null)
+        {
+            socket.Dispose();
+            return;
+        }
+        await AcceptAsync(name => LocalSocket.Open(socket, name), opener.Length == 0 ? null : opener, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Accepts control streams: each gets a <see cref="PeerConnection"/> and the handler the acceptor returns.</summary>
@@ -92,16 +148,23 @@ internal sealed class NodeServer : IAsyncDisposable
     /// <summary>Whether accepted streams lend their reader's thread to the work they start (<see cref="PeerConnection.LendsReader"/>).</summary>
     public bool LendReaders { get; set; }
 
-    internal async Task AcceptAsync(IAsyncStreamReader<MessageBatch> requests, IServerStreamWriter<MessageBatch> responses, string? peer, CancellationToken ct)
+    internal Task AcceptAsync(IAsyncStreamReader<MessageBatch> requests, IServerStreamWriter<MessageBatch> responses, string? peer, CancellationToken ct)
     {
         if (_acceptor is null)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, "This GenRay process does not accept control connections."));
         }
+        return AcceptAsync(name => new PeerConnection(name, (batch, token) => responses.WriteAsync(batch, token), requests), peer, ct);
+    }
+
+    // Runs an accepted control stream (made by open, given its name) until it closes.
+    private async Task AcceptAsync(Func<string, PeerConnection> open, string? peer, CancellationToken ct)
+    {
         var fromPeer = peer is not null && _peerAcceptor is not null;
-        var connection = new PeerConnection(fromPeer ? $"the worker at {peer}" : "the driver", (batch, token) => responses.WriteAsync(batch, token), requests) { LendsReader = LendReaders };
+        var connection = open(fromPeer ? $"the worker at {peer}" : "the driver");
+        connection.LendsReader = LendReaders;
         using var stop = ct.Register(() => connection.Close());
-        await connection.RunAsync(fromPeer ? _peerAcceptor!(connection, peer!) : _acceptor(connection)).ConfigureAwait(false);
+        await connection.RunAsync(fromPeer ? _peerAcceptor!(connection, peer!) : _acceptor!(connection)).ConfigureAwait(false);
     }
 
     public GrpcChannel Channel(string address) => _channels.GetOrAdd(address, static a => OpenChannel(a));
@@ -130,6 +193,10 @@ internal sealed class NodeServer : IAsyncDisposable
 
     private PeerConnection Connect(string address, string name, Metadata? headers, CancellationToken ct)
     {
+        if (LocalSockets && LocalSocket.TryConnect(address, headers?.GetValue(PeerHeader)) is { } socket)
+        {
+            return LocalSocket.Open(socket, name);
+        }
         var call = Channel(address).CreateCallInvoker().AsyncDuplexStreamingCall(NodeService.ConnectMethod, null, new CallOptions(headers, cancellationToken: ct));
         return new PeerConnection(name, (batch, token) => call.RequestStream.WriteAsync(batch, token), call.ResponseStream);
     }
@@ -274,6 +341,7 @@ internal sealed class NodeServer : IAsyncDisposable
             channel.Dispose();
         }
         _channels.Clear();
+        _localListener?.Dispose();
         Store.Clear();
         if (_app is not null)
         {

@@ -13,7 +13,7 @@ internal interface IPeerHandler
 }
 
 /// <summary>
-/// One long-lived gRPC duplex stream to a peer, used both ways. Senders append their encoded messages to the open
+/// One long-lived gRPC duplex stream (or <see cref="LocalSocket"/>) to a peer, used both ways. Senders append their encoded messages to the open
 /// <see cref="MessageBatch"/> (under a lock held only for the copy); one writer at a time sends batches in order, each
 /// one gRPC message of up to <see cref="MaxBatchBytes"/>. A message that finds the stream quiet goes out at once on
 /// the sender's own thread (no thread to wake: one round trip at a time pays nothing for batching). A message that
@@ -83,14 +83,35 @@ internal sealed class PeerConnection : IThreadPoolWorkItem, Scheduling.IStallWat
     public bool IsClosed => Volatile.Read(ref _done) != 0;
 
     /// <summary>Whether work its messages start may run on its reader's thread (<see cref="TryLendReader"/>): a worker's connection to its driver.</summary>
-    public bool LendsReader { get; init; }
+    public bool LendsReader { get; set; }
+
+    /// <summary>What carries the stream when it is not a gRPC call (a <see cref="LocalSocket"/>): closed with the connection.</summary>
+    public IDisposable? Transport { get; init; }
+
+    /// <summary>
+    /// Whether the read loop runs on a thread of its own (a <see cref="LocalSocket"/>'s, whose reads wait in the
+    /// kernel) rather than on the pool (a gRPC stream's, whose reads are awaited).
+    /// </summary>
+    public bool ReadsOnOwnThread { get; init; }
 
     /// <summary>Starts the loops; completes when the connection closes.</summary>
     public Task RunAsync(IPeerHandler handler)
     {
         _handler = handler;
-        _ = Task.Run(ReadLoop);
+        StartReading();
         return _ended.Task;
+    }
+
+    private void StartReading()
+    {
+        if (ReadsOnOwnThread)
+        {
+            new Thread(static connection => _ = ((PeerConnection)connection!).ReadLoop()) { IsBackground = true, Name = "GenRay reader" }.Start(this);
+        }
+        else
+        {
+            _ = Task.Run(ReadLoop);
+        }
     }
 
     /// <summary>
@@ -153,7 +174,7 @@ internal sealed class PeerConnection : IThreadPoolWorkItem, Scheduling.IStallWat
             Interlocked.Decrement(ref s_stranded); // the work came back first
             return;
         }
-        _ = Task.Run(ReadLoop);
+        StartReading();
     }
 
     // Runs lent work; true when this thread is still the reader afterwards (not handed off meanwhile).
@@ -222,6 +243,7 @@ internal sealed class PeerConnection : IThreadPoolWorkItem, Scheduling.IStallWat
             return;
         }
         _closed.Cancel();
+        Transport?.Dispose(); // the peer reads the end of the stream, as when a gRPC call ends
         _handler?.OnClosed(this, error);
     }
 

@@ -78,6 +78,7 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
         {
             Nodes.ClusterSecurity.Use(Nodes.ClusterCredentials.FromEnvironment());
         }
+        worker.Server.LocalSockets = host is null;
         worker.Server.StartAsync(host is null ? System.Net.IPAddress.Loopback : Nodes.NodeDaemon.Bind(host), 0, host).GetAwaiter().GetResult();
         Console.Out.WriteLine(WorkerOutput.ReadyLine + worker.Server.Address);
         Console.Out.Flush();

@@ -29,6 +29,17 @@ public sealed class WorkerProcessTests : RayTest
         Assert.NotEqual(Environment.ProcessId, Ray.Get(Recorder.Remote.New().Pid()));
     }
 
+    // The driver's control streams to the workers it started, and theirs to each other, are Unix sockets: a lone
+    // round trip costs a fraction of gRPC's (docs/benchmarks.md). Everything in this class runs over them.
+    [Fact]
+    public void The_driver_and_its_workers_talk_over_local_sockets()
+    {
+        Start(); // on Linux, as everything here
+
+        Assert.All(Driver.Workers, w => Assert.NotNull(w.Connection.Transport));
+        Assert.NotEqual(Environment.ProcessId, Ray.Get(Recorder.Remote.New().Pid(), TimeSpan.FromSeconds(30)));
+    }
+
     // Everything the driver sends goes to the same worker, and two tasks fit on it at once.
     private void StartOneWorkerWithTwoCpus() => Start(o =>
     {
