@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -13,10 +14,11 @@ namespace GenRay.Benchmarks;
 
 /// <summary>
 /// The transport's floor: the same message patterns as the worker-mode metrics, over raw gRPC (Kestrel h2c on
-/// loopback, Grpc.Net.Client, byte[] messages, no GenRay) to an echo server in another process. GenRay's figure
-/// beside these is the runtime's overhead over the wire it uses.
+/// loopback, Grpc.Net.Client, byte[] messages, no GenRay) and over a raw Unix socket read as GenRay's local sockets
+/// are, to an echo server in another process. GenRay's figure beside these is the runtime's overhead over the wire
+/// it uses (a Unix socket to the workers a driver starts, gRPC on a cluster).
 /// </summary>
-internal sealed class GrpcBaselines : IAsyncDisposable
+internal sealed partial class GrpcBaselines : IAsyncDisposable
 {
     public const string ServeFlag = "--grpc-echo-server";
 
@@ -33,9 +35,15 @@ internal sealed class GrpcBaselines : IAsyncDisposable
     private readonly CallInvoker _invoker;
     private readonly AsyncDuplexStreamingCall<byte[], byte[]> _stream;
 
+    private readonly Socket _socket;
+    private readonly byte[] _received = new byte[1 << 20];
+
     private GrpcBaselines(Process server, string address)
     {
         _server = server;
+        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _socket.Connect(SocketEndPoint(address));
+        _socket.Blocking = false;
         // The same HTTP/2 windows as GenRay's own endpoint, so the floor is measured on the same wire.
         _channel = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions
         {
@@ -126,8 +134,84 @@ internal sealed class GrpcBaselines : IAsyncDisposable
         }
     };
 
+    // The echo server's Unix socket, named after its gRPC address.
+    private static UnixDomainSocketEndPoint SocketEndPoint(string address) => new("\0genray-bench-echo/" + address);
+
+    /// <summary>One small message over a Unix socket and its echo, both sides reading as GenRay's local sockets do (polling 50 µs, then poll()).</summary>
+    public Func<ValueTask> SocketPingPong() => () =>
+    {
+        Echo(_socket, s_small, _received);
+        return default;
+    };
+
+    /// <summary><paramref name="n"/> small messages in one write to a Unix socket, and their echo.</summary>
+    public Func<ValueTask> SocketBatched(int n)
+    {
+        var batch = new byte[s_small.Length * n];
+        return () =>
+        {
+            Echo(_socket, batch, _received);
+            return default;
+        };
+    }
+
+    private static void Echo(Socket socket, byte[] message, byte[] buffer)
+    {
+        Send(socket, message);
+        for (var got = 0; got < message.Length;)
+        {
+            got += PollingReceive(socket, buffer.AsSpan(0, Math.Min(buffer.Length, message.Length - got)));
+        }
+    }
+
+    private static void Send(Socket socket, ReadOnlySpan<byte> bytes)
+    {
+        while (bytes.Length > 0)
+        {
+            var sent = socket.Send(bytes, SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+            {
+                socket.Poll(-1, SelectMode.SelectWrite);
+                continue;
+            }
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+            bytes = bytes[sent..];
+        }
+    }
+
+    // As GenRay's FrameReader: a non-blocking receive, retried with a yield for 50 µs, then a wait in poll(). 0 at the end of the stream.
+    private static int PollingReceive(Socket socket, Span<byte> into)
+    {
+        var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 20_000;
+        while (true)
+        {
+            var count = socket.Receive(into, SocketFlags.None, out var error);
+            if (error == SocketError.Success)
+            {
+                return count;
+            }
+            if (error != SocketError.WouldBlock)
+            {
+                throw new SocketException((int)error);
+            }
+            if (Stopwatch.GetTimestamp() < until)
+            {
+                Thread.Yield();
+            }
+            else
+            {
+                socket.Poll(-1, SelectMode.SelectRead);
+                until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 20_000;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _socket.Dispose();
         await _stream.RequestStream.CompleteAsync();
         _stream.Dispose();
         _channel.Dispose();
@@ -160,9 +244,50 @@ internal sealed class GrpcBaselines : IAsyncDisposable
         app.MapGrpcService<EchoService>();
         await app.StartAsync();
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(SocketEndPoint($"127.0.0.1:{port}"));
+        listener.Listen();
+        new Thread(() => EchoSockets(listener)) { IsBackground = true }.Start();
         Console.WriteLine($"127.0.0.1:{port}");
         await Task.Run(() => Console.In.ReadToEnd());
         await app.StopAsync();
+    }
+}
+
+internal sealed partial class GrpcBaselines
+{
+    // Echoes what each connection sends, on a thread of its own per connection.
+    private static void EchoSockets(Socket listener)
+    {
+        while (true)
+        {
+            Socket connection;
+            try
+            {
+                connection = listener.Accept();
+            }
+            catch (Exception error) when (error is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            connection.Blocking = false;
+            new Thread(() =>
+            {
+                var buffer = new byte[1 << 20];
+                try
+                {
+                    int count;
+                    while ((count = PollingReceive(connection, buffer)) > 0)
+                    {
+                        Send(connection, buffer.AsSpan(0, count));
+                    }
+                }
+                catch (SocketException)
+                {
+                }
+                connection.Dispose();
+            }) { IsBackground = true }.Start();
+        }
     }
 }
 

@@ -206,10 +206,10 @@ internal static class Suite
     private const int Transfer = 100 << 20;
 
     private static readonly IReadOnlyList<(string, Func<GrpcBaselines, Func<ValueTask>>)> PingPong =
-        [("gRPC duplex ping-pong", g => g.PingPong()), ("gRPC unary", g => g.Unary())];
+        [("Unix socket ping-pong", g => g.SocketPingPong()), ("gRPC duplex ping-pong", g => g.PingPong()), ("gRPC unary", g => g.Unary())];
 
     private static readonly IReadOnlyList<(string, Func<GrpcBaselines, Func<ValueTask>>)> Thousand =
-        [("gRPC, 1000 messages, one per write", g => g.OnePerWrite(1000)), ("gRPC, 1000 messages batched in one", g => g.Batched(1000))];
+        [("Unix socket, 1000 messages in one write", g => g.SocketBatched(1000)), ("gRPC, 1000 messages, one per write", g => g.OnePerWrite(1000)), ("gRPC, 1000 messages batched in one", g => g.Batched(1000))];
 
     /// <summary>
     /// A 100 MiB array made by an actor in one worker, then read by an actor in the other (actors go to the worker

@@ -67,6 +67,91 @@ public sealed class PeerConnectionTests
         Assert.True(_writes <= n / 10, $"{n} messages took {_writes} writes");
     }
 
+    // A round trip at a time: the peer answers within the busy window (over a local socket it does), and what the
+    // sender sends next must not wait for a pool thread as the next message of a burst would.
+    [Fact]
+    public void A_message_that_follows_an_answer_goes_out_at_once_even_within_the_busy_window()
+    {
+        const int rounds = 200;
+        var reader = new AnsweringReader();
+        var writes = 0;
+        var writerThreads = new ConcurrentQueue<int>();
+        var connection = new PeerConnection("a test peer", (_, _) =>
+        {
+            writerThreads.Enqueue(Environment.CurrentManagedThreadId);
+            Interlocked.Increment(ref writes);
+            reader.Answer(); // the peer answers while the write is on its way
+            return Task.CompletedTask;
+        }, reader);
+        _ = connection.RunAsync(new IgnoreAll());
+        var message = Message(1);
+        var late = 0;
+
+        for (var i = 1; i <= rounds; i++)
+        {
+            connection.Send(message); // within a microsecond or so of the write before: in its busy window, but after an answer
+            if (Volatile.Read(ref writes) < i)
+            {
+                late++; // left to a pool thread
+                WaitFor(() => Volatile.Read(ref writes) >= i);
+            }
+        }
+
+        Assert.Equal(0, late);
+        Assert.All(writerThreads, thread => Assert.Equal(Environment.CurrentManagedThreadId, thread));
+        connection.Close();
+    }
+
+    // Hands the read loop an empty batch whenever the test says, and returns once the loop has handled it (it asks for the next).
+    private sealed class AnsweringReader : IAsyncStreamReader<MessageBatch>
+    {
+        private readonly object _gate = new();
+        private TaskCompletionSource<bool>? _next;
+        private int _asks;
+
+        public MessageBatch Current { get; } = new([0x90]); // an empty array: no messages
+
+        public void Answer()
+        {
+            lock (_gate)
+            {
+                while (_next is null)
+                {
+                    Assert.True(Monitor.Wait(_gate, 10_000), "the read loop did not ask for a batch");
+                }
+                var asked = _asks;
+                var next = _next!;
+                _next = null;
+                next.SetResult(true);
+                while (_asks == asked)
+                {
+                    Assert.True(Monitor.Wait(_gate, 10_000), "the read loop did not take the batch");
+                }
+            }
+        }
+
+        public Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            var next = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate)
+            {
+                _next = next;
+                _asks++;
+                Monitor.PulseAll(_gate);
+            }
+            return next.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private sealed class IgnoreAll : IPeerHandler
+    {
+        public void OnMessage(PeerConnection peer, MessageKind kind, ref MessagePackReader reader) => reader.Skip();
+
+        public void OnClosed(PeerConnection peer, Exception? error)
+        {
+        }
+    }
+
     [Fact]
     public void Messages_over_the_batch_limit_are_split_between_gRPC_messages_in_order()
     {
