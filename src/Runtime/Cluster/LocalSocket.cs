@@ -45,27 +45,28 @@ internal static class LocalSocket
     /// <summary>
     /// Opens a control stream to the process serving gRPC at <paramref name="address"/> on this machine, saying who
     /// opens it (<paramref name="from"/>: the opener's address; null for its driver). Null when no such socket
-    /// listens (the process is not a local worker): use gRPC then.
+    /// listens, or it went before the preamble was sent (the process is not a local worker, or is gone): use gRPC
+    /// then, which fails the way a gone process does.
     /// </summary>
     public static Socket? TryConnect(string address, string? from)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            socket.Connect(EndPoint(address));
-        }
-        catch (SocketException)
-        {
-            socket.Dispose();
-            return null;
-        }
         var name = Encoding.UTF8.GetBytes(from ?? "");
         var preamble = new byte[Magic.Length + sizeof(int) + name.Length];
         Magic.CopyTo(preamble);
         BinaryPrimitives.WriteInt32LittleEndian(preamble.AsSpan(Magic.Length), name.Length);
         name.CopyTo(preamble, Magic.Length + sizeof(int));
-        socket.Send(preamble);
-        return socket;
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(EndPoint(address));
+            socket.Send(preamble);
+            return socket;
+        }
+        catch (SocketException)
+        {
+            socket.Dispose(); // a throw here would reach a peer link's opener, whose Lazy would keep it for good
+            return null;
+        }
     }
 
     /// <summary>

@@ -76,7 +76,7 @@ internal sealed class NodeServer : IAsyncDisposable
         Address = $"{advertise ?? (bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.ToString())}:{new Uri(bound).Port}";
         Store.ShareOnHold = SharedMemory.SameMachine(Address);
         _app = app;
-        if (LocalSockets && _acceptor is not null)
+        if (LocalSockets && _acceptor is not null) // a worker (its acceptor is set before it starts); a driver only connects
         {
             _localListener = LocalSocket.Listen(Address);
             _ = Task.Run(AcceptLocalAsync);
@@ -121,11 +121,6 @@ internal sealed class NodeServer : IAsyncDisposable
             opener = LocalSocket.ReadOpener(socket, TimeSpan.FromSeconds(10));
         }
         catch (Exception error) when (error is RayException or System.Net.Sockets.SocketException)
-        {
-            socket.Dispose();
-            return;
-        }
-        if (_acceptor is null)
         {
             socket.Dispose();
             return;
