@@ -5,10 +5,10 @@ namespace GenRay.Cluster;
 
 /// <summary>
 /// A worker's handle to an actor that lives in another process. Its calls go to the driver, which passes them to
-/// the actor's process and tells this worker where that is (ActorAt); from then on they go straight there over a
-/// <see cref="PeerLink"/>, as Ray's callers call an actor's process directly. Calls keep their order: a call goes
-/// straight only when none sent through the driver is still unanswered (it has run, so nothing sent later can pass
-/// it). An answer that the actor died there, or a link that breaks, sends the calls after it through the driver
+/// the actor's process and tells this worker where that is (ActorAt, kept by the worker for the handles it reads
+/// later); from then on they go straight there over a <see cref="PeerLink"/>, as Ray's callers call an actor's
+/// process directly. Calls keep their order: a call goes straight only when none sent through the driver is still
+/// unanswered (it has run, so nothing sent later can pass it). An answer that the actor died there, or a link that breaks, sends the calls after it through the driver
 /// again, which knows where the actor is now (restarted elsewhere) or that it is gone.
 /// </summary>
 internal sealed class ForwardedActor : ActorCore, IObjectListener
@@ -22,6 +22,7 @@ internal sealed class ForwardedActor : ActorCore, IObjectListener
         : base(runtime, type, actorClass, options)
     {
         _worker = worker;
+        _direct = worker.Peers.HomeOf(Id); // a handle read after the driver said where the actor lives
     }
 
     public override bool IsDead => false;
@@ -84,6 +85,7 @@ internal sealed class ForwardedActor : ActorCore, IObjectListener
             {
                 _direct = null;
             }
+            _worker.Peers.Unlocated(Id, link.Address);
         }
     }
 

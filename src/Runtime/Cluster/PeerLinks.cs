@@ -13,6 +13,11 @@ internal sealed class PeerLinks(WorkerNode worker)
     private readonly ConcurrentDictionary<string, Lazy<PeerLink?>> _links = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ObjectId, byte> _driverLacks = new();
 
+    // Where the driver said each actor this worker's code called lives. The driver says it once per worker and place;
+    // a handle here is collected once the code drops it (a task's argument, after the task), so the place is kept
+    // apart from the handles: one read later still calls straight (else every later call went through the driver).
+    private readonly ConcurrentDictionary<ActorId, string> _homes = new();
+
     /// <summary>The link to the worker at <paramref name="address"/>; null if none can be opened (calls then go through the driver).</summary>
     public PeerLink? To(string address) =>
         _links.GetOrAdd(address, a => new Lazy<PeerLink?>(() => Open(a))).Value;
@@ -33,14 +38,33 @@ internal sealed class PeerLinks(WorkerNode worker)
         return link;
     }
 
-    /// <summary>A link closed: the next actor located at its address opens a new one.</summary>
+    /// <summary>
+    /// A link closed: the next actor located at its address opens a new one. The actors said to live there are
+    /// called through the driver again (the process may be gone, and they restarted elsewhere) until it says where.
+    /// </summary>
     public void Lost(PeerLink link)
     {
         if (_links.TryGetValue(link.Address, out var entry) && entry.IsValueCreated && ReferenceEquals(entry.Value, link))
         {
             _links.TryRemove(new KeyValuePair<string, Lazy<PeerLink?>>(link.Address, entry));
         }
+        foreach (var home in _homes)
+        {
+            if (home.Value == link.Address)
+            {
+                _homes.TryRemove(home);
+            }
+        }
     }
+
+    /// <summary>The driver says actor <paramref name="id"/> lives at <paramref name="address"/>.</summary>
+    public void Located(ActorId id, string address) => _homes[id] = address;
+
+    /// <summary>The link to where actor <paramref name="id"/> lives, if the driver said where; null: call through the driver.</summary>
+    public PeerLink? HomeOf(ActorId id) => _homes.TryGetValue(id, out var address) ? To(address) : null;
+
+    /// <summary>Actor <paramref name="id"/> no longer answers at <paramref name="address"/> (it died there).</summary>
+    public void Unlocated(ActorId id, string address) => _homes.TryRemove(new KeyValuePair<ActorId, string>(id, address));
 
     /// <summary>
     /// Whether the driver does not know pending <paramref name="value"/>. Besides the refs above, it does not know the

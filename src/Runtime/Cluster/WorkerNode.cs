@@ -321,8 +321,12 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     // its handle here was made before it came (handles read after it find it here directly).
     private void Locate(ActorId id, string address)
     {
-        if (address != Server.Address && Runtime.Actors.TryGet(id, out var actor) && actor is ForwardedActor forwarded
-            && Peers.To(address) is { } link)
+        if (address == Server.Address)
+        {
+            return;
+        }
+        Peers.Located(id, address);
+        if (Runtime.Actors.TryGet(id, out var actor) && actor is ForwardedActor forwarded && Peers.To(address) is { } link)
         {
             forwarded.LocatedAt(link);
         }

@@ -39,6 +39,31 @@ public sealed class DirectCallTests : RayTest
         Assert.True(routed < 10, $"{routed} of 200 calls went through the driver");
     }
 
+    // A worker's handle to an actor is collected once its code drops it (a task's argument, after the task); the
+    // driver says where an actor lives only once per worker, so the worker must keep that for the handles it reads
+    // later. Else every later call went through the driver (seen in n_n_actor_calls_async: after the first round,
+    // every call took two hops more).
+    [Fact]
+    public void Calls_from_a_worker_still_go_straight_after_its_first_handle_to_the_actor_was_collected()
+    {
+        Start();
+        var (_, client) = LedgerAndClientApart();
+        var clientPid = Ray.Get(client.Pid());
+        var ledgers = Enumerable.Range(0, 3).Select(_ => Ledger.Remote.New()).ToList();
+        var pids = Ray.Get(ledgers.Select(l => l.Pid()).ToList());
+        var ledger = ledgers[Array.FindIndex(pids, pid => pid != clientPid)]; // one the client does not keep a handle to
+        Assert.Equal(Enumerable.Range(0, 20), Ray.Get(client.AppendOneByOneTo(ledger, 0, 20))); // located there
+        Assert.Equal(0, Ray.Get(client.HandlesToAfterCollection(ledger.Actor.Id.ToString()))); // else this tests nothing
+        var before = Driver.CallsFromWorkers;
+
+        var answers = Ray.Get(client.AppendOneByOneTo(ledger, 20, 200));
+
+        Assert.Equal(Enumerable.Range(20, 200), answers);
+        Assert.Equal(Enumerable.Range(0, 220), Ray.Get(ledger.Seen()));
+        var routed = Driver.CallsFromWorkers - before;
+        Assert.True(routed < 10, $"{routed} of 200 calls went through the driver");
+    }
+
     // Calls streamed without waiting for their answers: the driver says where the actor is while the first ones are
     // in flight, and later calls must not overtake them by the shorter route, already open (the client called another
     // actor of that worker before). The route switches only when every call sent so far is answered (halfway, the
@@ -179,6 +204,26 @@ public sealed partial class LedgerClient
             answers.Add(Ray.Get(_ledger.Append(i)));
         }
         return answers;
+    }
+
+    // Through a handle given with the call (read here for this call alone), not the one this client keeps.
+    public List<int> AppendOneByOneTo(ActorHandle<Ledger> ledger, int from, int count)
+    {
+        var answers = new List<int>(count);
+        for (var i = from; i < from + count; i++)
+        {
+            answers.Add(Ray.Get(ledger.Append(i)));
+        }
+        return answers;
+    }
+
+    // How many handles this worker still has to the actor of that id once its garbage is collected.
+    public int HandlesToAfterCollection(string id)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return RayRuntime.Current!.Actors.All.Count(a => a.Id.ToString() == id);
     }
 
     // Calls another ledger until they go straight to its worker.
