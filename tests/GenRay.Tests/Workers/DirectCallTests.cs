@@ -64,6 +64,28 @@ public sealed class DirectCallTests : RayTest
         Assert.True(routed < 10, $"{routed} of 200 calls went through the driver");
     }
 
+    // The place a worker keeps for an actor goes with the link to it: a handle read after the actor's worker died
+    // calls through the driver, which knows where the actor restarted.
+    [Fact]
+    public void A_handle_read_after_the_actors_worker_died_reaches_the_restarted_actor()
+    {
+        Start(o => o.NumCpus = 4);
+        var (_, client) = LedgerAndClientApart();
+        var clientPid = Ray.Get(client.Pid());
+        var ledgers = Enumerable.Range(0, 3).Select(_ => Ledger.Remote.With(new ActorOptions { MaxRestarts = 1 }).New()).ToList();
+        var pids = Ray.Get(ledgers.Select(l => l.Pid()).ToList());
+        var index = Array.FindIndex(pids, pid => pid != clientPid);
+        var ledger = ledgers[index];
+        Assert.Equal(Enumerable.Range(0, 20), Ray.Get(client.AppendOneByOneTo(ledger, 0, 20))); // located there
+        Assert.Equal(0, Ray.Get(client.HandlesToAfterCollection(ledger.Actor.Id.ToString())));
+
+        Driver.Workers.Single(w => w.Pid == pids[index]).Process.Kill();
+        Assert.True(SpinWait.SpinUntil(() => ((RemoteActor)ledger.Actor).Restarts == 1, TimeSpan.FromSeconds(30)), "the ledger was not restarted");
+
+        Assert.Equal([20, 21], Ray.Get(client.AppendOneByOneTo(ledger, 20, 2), TimeSpan.FromSeconds(60)));
+        Assert.Equal([20, 21], Ray.Get(ledger.Seen(), TimeSpan.FromSeconds(30))); // the restarted ledger, from scratch
+    }
+
     // Calls streamed without waiting for their answers: the driver says where the actor is while the first ones are
     // in flight, and later calls must not overtake them by the shorter route, already open (the client called another
     // actor of that worker before). The route switches only when every call sent so far is answered (halfway, the
