@@ -30,6 +30,11 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     private const int Offered = 1;
     private const int Taken = 2;
     private int _claim;
+    private long _offeredAt; // when a thread that may Get it offered it (a Stopwatch timestamp); 0 if a task worker did
+
+    /// <summary>How long a worker leaves a task offered by a thread that may Get it to that Get (see <see cref="LeaveToGet"/>).</summary>
+    private static readonly long GetGraceTicks = System.Diagnostics.Stopwatch.Frequency / 500_000; // 2 µs
+
     private int _attempts;
     private volatile bool _cancelled;
     private bool _forced;
@@ -103,8 +108,15 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
 
     void ISchedulable.Reject(Exception reason) => Fail(reason);
 
-    /// <summary>The task is handed to a worker thread; until that thread starts it, a blocking Get may run it instead.</summary>
-    internal void OfferInline() => Volatile.Write(ref _claim, Offered);
+    /// <summary>
+    /// The task is handed to a worker thread; until that thread starts it, a blocking Get may run it instead.
+    /// <paramref name="mayBeGot"/>: the submitting thread is not a task worker, so it may well Get the result at once.
+    /// </summary>
+    internal void OfferInline(bool mayBeGot)
+    {
+        _offeredAt = mayBeGot ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+        Volatile.Write(ref _claim, Offered);
+    }
 
     /// <summary>
     /// Runs the admitted task on the calling thread, which is about to block in <c>Ray.Get</c> until it is done,
@@ -127,11 +139,33 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
 
     void IThreadPoolWorkItem.Execute()
     {
+        LeaveToGet();
         if (Interlocked.CompareExchange(ref _claim, Taken, Offered) == Taken)
         {
             return; // a Get ran it already
         }
         ExecuteTaken();
+    }
+
+    // A task submitted one at a time by a thread that then Gets it is reached by that Get a few hundred nanoseconds
+    // after the watching worker is handed it. Racing it, the worker won a third of the time (in-process tasks sync),
+    // and the caller then waited for the worker to finish and wake it: the wake-ups and the caller's sleeps were
+    // most of the time (perf), and the more often it happened, the more workers were woken and fought over two
+    // cores (the rate fell round by round: 0.9-1.1 M to 0.2-0.6 M). So the worker leaves such a task to the Get
+    // for a moment first. Only tasks offered by a thread that is not a task worker wait: a worker's next task, the
+    // one it admitted as the last one finished, is never waited on that way.
+    private void LeaveToGet()
+    {
+        var offeredAt = _offeredAt;
+        if (offeredAt == 0)
+        {
+            return;
+        }
+        var until = offeredAt + GetGraceTicks;
+        while (Volatile.Read(ref _claim) == Offered && System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+            Thread.SpinWait(1);
+        }
     }
 
     private void ExecuteTaken()

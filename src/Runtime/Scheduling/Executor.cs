@@ -68,7 +68,7 @@ internal sealed class LocalExecutor : Executor
 
     public override void Start(TaskInvocation task)
     {
-        task.OfferInline();
+        task.OfferInline(mayBeGot: !TaskWorkers.OnWorker);
         Runtime.Workers.Run(task);
     }
 

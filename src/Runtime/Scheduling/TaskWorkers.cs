@@ -39,6 +39,9 @@ internal sealed class TaskWorkers
     private int _busy; // workers running an item right now
     private volatile bool _stopped;
 
+    /// <summary>Whether this thread is a task worker.</summary>
+    public static bool OnWorker => t_worker is not null;
+
     /// <summary>Threads started so far (for diagnostics and tests).</summary>
     public int Started => Volatile.Read(ref _started);
 
