@@ -101,6 +101,7 @@ internal sealed class DriverNode : ClusterNode
     {
         var handle = new WorkerHandle(this, index, started.Process, started.Address, started.Node);
         var connection = Server.Connect(started.Address, handle.Name, CancellationToken.None);
+        connection.CallersRead = true;
         handle.Attach(connection);
         var hello = new Handshake(handle);
         _ = connection.RunAsync(hello);

@@ -14,6 +14,10 @@ internal static class BlockingWait
 
     public static bool WaitOne(ObjectRef target, TimeSpan? timeout)
     {
+        if (Cluster.PeerConnection.TryReadFor(target))
+        {
+            return true; // read off the connection the call went out on
+        }
         // Most objects a caller waits on are a few microseconds from ready: spin briefly before sleeping.
         var spinner = new SpinWait();
         for (var i = 0; i < SpinIterations && !target.IsCompleted; i++)

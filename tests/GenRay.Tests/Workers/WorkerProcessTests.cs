@@ -40,6 +40,26 @@ public sealed class WorkerProcessTests : RayTest
         Assert.NotEqual(Environment.ProcessId, Ray.Get(Recorder.Remote.New().Pid(), TimeSpan.FromSeconds(30)));
     }
 
+    // A thread that makes one call at a time reads the answer off the worker's connection itself, and the
+    // connection's reader thread sleeps meanwhile. What comes that no such caller waits for (an answer awaited
+    // elsewhere, arriving while a caller reads, or after) must still arrive.
+    [Fact]
+    public async Task Answers_awaited_elsewhere_arrive_while_and_after_a_caller_reads_its_own()
+    {
+        StartOneWorkerWithTwoCpus();
+        var (awaited, called) = (Ledger.Remote.New(), Ledger.Remote.New());
+        var during = Ray.GetAsync(awaited.SlowEcho(7, 100)); // answered while the loop below reads its answers
+
+#pragma warning disable GENRAY0020 // one at a time is what this tests
+        var answers = Enumerable.Range(0, 300).Select(i => Ray.Get(called.Append(i), TimeSpan.FromSeconds(30))).ToList();
+#pragma warning restore GENRAY0020
+        var after = Task.Run(() => Ray.GetAsync(awaited.SlowEcho(8, 1))); // nobody reads for it
+
+        Assert.Equal(Enumerable.Range(0, 300), answers);
+        Assert.Equal(7, await during.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(8, await after.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     // Everything the driver sends goes to the same worker, and two tasks fit on it at once.
     private void StartOneWorkerWithTwoCpus() => Start(o =>
     {
