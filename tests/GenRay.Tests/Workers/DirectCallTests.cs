@@ -24,6 +24,19 @@ public sealed class DirectCallTests : RayTest
         return (ledger, client);
     }
 
+    // A ledger in another worker than the client's, which the client called through a handle given with the call:
+    // the client's worker was told where the ledger lives, and holds no handle to it any more.
+    private static (ActorHandle<Ledger> Ledger, int Pid) LedgerLocatedAndDropped(ActorHandle<LedgerClient> client, ActorOptions? options = null)
+    {
+        var clientPid = Ray.Get(client.Pid());
+        var ledgers = Enumerable.Range(0, 3).Select(_ => options is null ? Ledger.Remote.New() : Ledger.Remote.With(options).New()).ToList();
+        var pids = Ray.Get(ledgers.Select(l => l.Pid()).ToList());
+        var index = Array.FindIndex(pids, pid => pid != clientPid);
+        Assert.Equal(Enumerable.Range(0, 20), Ray.Get(client.AppendOneByOneTo(ledgers[index], 0, 20))); // located there
+        Assert.Equal(0, Ray.Get(client.HandlesToAfterCollection(ledgers[index].Actor.Id.ToString()))); // else this tests nothing
+        return (ledgers[index], pids[index]);
+    }
+
     [Fact]
     public void Calls_from_a_worker_go_straight_to_the_actors_worker_once_the_driver_said_where_it_is()
     {
@@ -48,12 +61,7 @@ public sealed class DirectCallTests : RayTest
     {
         Start();
         var (_, client) = LedgerAndClientApart();
-        var clientPid = Ray.Get(client.Pid());
-        var ledgers = Enumerable.Range(0, 3).Select(_ => Ledger.Remote.New()).ToList();
-        var pids = Ray.Get(ledgers.Select(l => l.Pid()).ToList());
-        var ledger = ledgers[Array.FindIndex(pids, pid => pid != clientPid)]; // one the client does not keep a handle to
-        Assert.Equal(Enumerable.Range(0, 20), Ray.Get(client.AppendOneByOneTo(ledger, 0, 20))); // located there
-        Assert.Equal(0, Ray.Get(client.HandlesToAfterCollection(ledger.Actor.Id.ToString()))); // else this tests nothing
+        var (ledger, _) = LedgerLocatedAndDropped(client);
         var before = Driver.CallsFromWorkers;
 
         var answers = Ray.Get(client.AppendOneByOneTo(ledger, 20, 200));
@@ -71,15 +79,9 @@ public sealed class DirectCallTests : RayTest
     {
         Start(o => o.NumCpus = 4);
         var (_, client) = LedgerAndClientApart();
-        var clientPid = Ray.Get(client.Pid());
-        var ledgers = Enumerable.Range(0, 3).Select(_ => Ledger.Remote.With(new ActorOptions { MaxRestarts = 1 }).New()).ToList();
-        var pids = Ray.Get(ledgers.Select(l => l.Pid()).ToList());
-        var index = Array.FindIndex(pids, pid => pid != clientPid);
-        var ledger = ledgers[index];
-        Assert.Equal(Enumerable.Range(0, 20), Ray.Get(client.AppendOneByOneTo(ledger, 0, 20))); // located there
-        Assert.Equal(0, Ray.Get(client.HandlesToAfterCollection(ledger.Actor.Id.ToString())));
+        var (ledger, ledgerPid) = LedgerLocatedAndDropped(client, new ActorOptions { MaxRestarts = 1 });
 
-        Driver.Workers.Single(w => w.Pid == pids[index]).Process.Kill();
+        Driver.Workers.Single(w => w.Pid == ledgerPid).Process.Kill();
         Assert.True(SpinWait.SpinUntil(() => ((RemoteActor)ledger.Actor).Restarts == 1, TimeSpan.FromSeconds(30)), "the ledger was not restarted");
 
         Assert.Equal([20, 21], Ray.Get(client.AppendOneByOneTo(ledger, 20, 2), TimeSpan.FromSeconds(60)));
