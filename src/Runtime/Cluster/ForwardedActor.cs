@@ -8,8 +8,9 @@ namespace GenRay.Cluster;
 /// the actor's process and tells this worker where that is (ActorAt, kept by the worker for the handles it reads
 /// later); from then on they go straight there over a <see cref="PeerLink"/>, as Ray's callers call an actor's
 /// process directly. Calls keep their order: a call goes straight only when none sent through the driver is still
-/// unanswered (it has run, so nothing sent later can pass it). An answer that the actor died there, or a link that breaks, sends the calls after it through the driver
-/// again, which knows where the actor is now (restarted elsewhere) or that it is gone.
+/// unanswered (it has run, so nothing sent later can pass it). An answer that the actor died there, or a link that
+/// breaks, sends the calls after it through the driver again, which knows where the actor is now (restarted
+/// elsewhere) or that it is gone.
 /// </summary>
 internal sealed class ForwardedActor : ActorCore, IObjectListener
 {

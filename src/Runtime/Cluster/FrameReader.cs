@@ -60,30 +60,24 @@ internal sealed class FrameReader : IAsyncStreamReader<MessageBatch>
                 pollUntil = Stopwatch.GetTimestamp() + PollTicks;
                 continue;
             }
-            var room = Room(); // first: it may move the buffered bytes to a larger buffer
-            var count = _socket.Receive(_buffer.AsSpan(room), SocketFlags.None, out var error);
-            if (error == SocketError.WouldBlock)
+            if (ReceiveOnce(out var ended))
             {
-                if (Stopwatch.GetTimestamp() < pollUntil)
-                {
-                    Thread.Yield(); // a thread this one keeps from its CPU runs first
-                }
-                else
-                {
-                    SleepUntilReadable();
-                    pollUntil = Stopwatch.GetTimestamp() + PollTicks;
-                }
+                pollUntil = Stopwatch.GetTimestamp() + PollTicks; // a frame in pieces: the rest follows
                 continue;
             }
-            if (error != SocketError.Success)
-            {
-                throw new SocketException((int)error);
-            }
-            if (!Received(count))
+            if (ended)
             {
                 return s_ended;
             }
-            pollUntil = Stopwatch.GetTimestamp() + PollTicks; // a frame in pieces: the rest follows
+            if (Stopwatch.GetTimestamp() < pollUntil)
+            {
+                Thread.Yield(); // a thread this one keeps from its CPU runs first
+            }
+            else
+            {
+                SleepUntilReadable();
+                pollUntil = Stopwatch.GetTimestamp() + PollTicks;
+            }
         }
         return s_more;
     }
@@ -143,26 +137,7 @@ internal sealed class FrameReader : IAsyncStreamReader<MessageBatch>
     public MessageBatch? ReadNow(out bool ended)
     {
         ended = false;
-        if (TryTake())
-        {
-            return Current;
-        }
-        var room = Room();
-        var count = _socket.Receive(_buffer.AsSpan(room), SocketFlags.None, out var error);
-        if (error == SocketError.WouldBlock)
-        {
-            return null;
-        }
-        if (error != SocketError.Success)
-        {
-            throw new SocketException((int)error);
-        }
-        if (!Received(count))
-        {
-            ended = true;
-            return null;
-        }
-        return TryTake() ? Current : null;
+        return TryTake() || (ReceiveOnce(out ended) && TryTake()) ? Current : null;
     }
 
     /// <summary>For a caller that took the socket over: the next whole frame already buffered, or null.</summary>
@@ -179,6 +154,25 @@ internal sealed class FrameReader : IAsyncStreamReader<MessageBatch>
         {
             _wakeReader.Set();
         }
+    }
+
+    // One receive, without waiting: true if bytes came; false if none were there or, with ended, at the end of the
+    // stream.
+    private bool ReceiveOnce(out bool ended)
+    {
+        ended = false;
+        var room = Room(); // first: it may move the buffered bytes to a larger buffer
+        var count = _socket.Receive(_buffer.AsSpan(room), SocketFlags.None, out var error);
+        if (error == SocketError.WouldBlock)
+        {
+            return false;
+        }
+        if (error != SocketError.Success)
+        {
+            throw new SocketException((int)error);
+        }
+        ended = !Received(count);
+        return !ended;
     }
 
     // Counts received bytes; false at the end of the stream (the peer closed it between frames).

@@ -220,15 +220,7 @@ public sealed partial class LedgerClient
 
     public int Pid() => Environment.ProcessId;
 
-    public List<int> AppendOneByOne(int count)
-    {
-        var answers = new List<int>(count);
-        for (var i = 0; i < count; i++)
-        {
-            answers.Add(Ray.Get(_ledger.Append(i)));
-        }
-        return answers;
-    }
+    public List<int> AppendOneByOne(int count) => AppendOneByOneTo(_ledger, 0, count);
 
     // Through a handle given with the call (read here for this call alone), not the one this client keeps.
     public List<int> AppendOneByOneTo(ActorHandle<Ledger> ledger, int from, int count)
