@@ -235,7 +235,7 @@ internal sealed class DriverNode : ClusterNode
     /// </remarks>
     public void LeaveLease(TaskInvocation task)
     {
-        if (Interlocked.Exchange(ref task.Lease, null) is { } lease)
+        if (task.TakeLease() is { } lease)
         {
             Leave(lease);
         }

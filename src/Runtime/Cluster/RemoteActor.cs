@@ -158,7 +158,7 @@ internal sealed class RemoteActor : ActorCore
     {
         if (_sent.TryRemove(callId, out var call))
         {
-            call.ResultRef.Producer = null;
+            call.ResultRef.ClearProducer(call);
             outcome.Apply(call.ResultRef, _driver);
         }
     }

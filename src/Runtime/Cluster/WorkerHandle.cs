@@ -107,7 +107,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
     public void Execute(TaskInvocation task, TaskLease lease)
     {
         var taskId = _driver.NextTaskId();
-        task.Lease = lease;
+        task.RunOn(lease);
         task.RemoteId = taskId;
         task.RemoteHost = this;
         _tasks[taskId] = task;

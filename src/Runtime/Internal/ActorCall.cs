@@ -12,6 +12,7 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
 {
     private volatile bool _ready;
     private volatile bool _cancelled;
+    private Exception? _dependencyError;
 
     private protected ActorCall(RemoteMethod method, ActorCore actor)
     {
@@ -25,6 +26,10 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
     }
 
     internal RemoteMethod Method { get; }
+
+    private protected override Exception? ReadDependencyError() => Volatile.Read(ref _dependencyError);
+
+    private protected override void KeepDependencyError(Exception error) => Interlocked.CompareExchange(ref _dependencyError, error, null);
 
     /// <summary>
     /// Passed to a <c>CancellationToken</c> parameter of an actor method: signalled when GenRay shuts down
@@ -66,7 +71,7 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
     internal abstract ObjectRef ResultRef { get; }
 
     /// <summary>The call was sent to another process: it is in flight there, no longer cancellable here.</summary>
-    internal void MarkSent() => ResultRef.Producer = null;
+    internal void MarkSent() => ResultRef.ClearProducer(this);
 
     /// <summary>Runs the method on <paramref name="instance"/>. True when it finished synchronously; otherwise
     /// <see cref="LocalActor.Finished"/> is called when it completes.</summary>

@@ -13,6 +13,7 @@ public abstract class ActorCreation : Invocation, ISchedulable
 {
     private volatile bool _dependenciesReady;
     private volatile bool _admitted;
+    private Exception? _dependencyError;
 
     private protected ActorCreation(RemoteActorType type, string constructorId, ActorOptions? options)
     {
@@ -47,6 +48,10 @@ public abstract class ActorCreation : Invocation, ISchedulable
     internal string ConstructorId { get; }
 
     internal ActorOptions? Options { get; private set; }
+
+    private protected override Exception? ReadDependencyError() => Volatile.Read(ref _dependencyError);
+
+    private protected override void KeepDependencyError(Exception error) => Interlocked.CompareExchange(ref _dependencyError, error, null);
 
     /// <summary>Applies options decided elsewhere (the driver's, for an actor hosted in this worker).</summary>
     internal void Override(ActorOptions options) => Options = ActorOptions.Merge(Options, options);

@@ -18,7 +18,7 @@ public abstract class ActorInvocation<TActor, TResult> : ActorCall
     protected ActorInvocation(RemoteMethod method, ActorHandle<TActor> actor) : base(method, actor.Actor)
     {
         _result = InvocationContext.TakeResultId() is { } id ? new ObjectRef<TResult>(Runtime, id) : new ObjectRef<TResult>(Runtime, ObjectKind.TaskReturn);
-        _result.Producer = this;
+        _result.SetProducer(this);
     }
 
     internal override ObjectRef ResultRef => _result;
@@ -39,7 +39,7 @@ public abstract class ActorInvocation<TActor, TResult> : ActorCall
 
     internal override bool Execute(object instance, LocalActor actor)
     {
-        _result.Producer = null; // started: Ray does not cancel running actor calls
+        _result.ClearProducer(this); // started: Ray does not cancel running actor calls
         ValueTask<TResult> pending;
         try
         {

@@ -16,7 +16,6 @@ namespace GenRay.Internal;
 public abstract class Invocation : IObjectListener
 {
     private int _pending = 1;
-    private Exception? _dependencyError;
 
     /// <summary>Binds the call to the running GenRay; throws if <see cref="Ray.Init"/> was not called.</summary>
     protected Invocation()
@@ -27,7 +26,14 @@ public abstract class Invocation : IObjectListener
     internal RayRuntime Runtime { get; }
 
     /// <summary>The first failed dependency's error: the call does not run and fails with it.</summary>
-    internal Exception? DependencyError => Volatile.Read(ref _dependencyError);
+    internal Exception? DependencyError => ReadDependencyError();
+
+    // Where that error is kept is the subclass's business: a task keeps it with its rarely used state, not in a field
+    // every task pays for (see TaskInvocation).
+    private protected abstract Exception? ReadDependencyError();
+
+    /// <summary>Keeps <paramref name="error"/> unless an earlier failed dependency's error is kept already.</summary>
+    private protected abstract void KeepDependencyError(Exception error);
 
     /// <summary>Declares that this call needs <paramref name="dependency"/> (an argument given as a ref). For generated code.</summary>
     protected void DependOn(ObjectRef? dependency)
@@ -46,7 +52,7 @@ public abstract class Invocation : IObjectListener
         {
             if (dependency.IsFaulted)
             {
-                Interlocked.CompareExchange(ref _dependencyError, dependency.Error, null);
+                KeepDependencyError(dependency.Error!);
             }
             return;
         }
@@ -71,7 +77,7 @@ public abstract class Invocation : IObjectListener
     {
         if (completed.IsFaulted)
         {
-            Interlocked.CompareExchange(ref _dependencyError, completed.Error, null);
+            KeepDependencyError(completed.Error!);
         }
         if (Interlocked.Decrement(ref _pending) == 0)
         {

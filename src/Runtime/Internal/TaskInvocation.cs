@@ -25,35 +25,37 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     private int _hold = NotRunning;
 
     // Who runs the task once admitted in this process: its worker thread, or a Ray.Get that would otherwise sleep
-    // until it is done (see TryRunInline). Offered by the local executor; whoever takes it first runs it.
-    private const int NotOffered = 0;
-    private const int Offered = 1;
-    private const int Taken = 2;
-    private int _claim;
-    private long _offeredAt; // when a thread that may Get it offered it (a Stopwatch timestamp); 0 if a task worker did
+    // until it is done (see TryRunInline). Offered by the local executor; whoever takes it first runs it. One word:
+    // NotOffered, Taken, OfferedByWorker, or the time (a Stopwatch timestamp, far above the others) at which a thread
+    // that may Get the task offered it (see LeaveToGet).
+    private const long NotOffered = 0;
+    private const long Taken = 1;
+    private const long OfferedByWorker = 2;
+    private long _offer;
 
     /// <summary>How long a worker leaves a task offered by a thread that may Get it to that Get (see <see cref="LeaveToGet"/>).</summary>
     private static readonly long GetGraceTicks = System.Diagnostics.Stopwatch.Frequency / 500_000; // 2 µs
 
-    private int _attempts;
-    private volatile bool _cancelled;
-    private bool _forced;
-    private CancellationTokenSource? _cancellation;
-
-    // Tasks this one's code submitted, so cancelling it cancels them too (Ray's recursive cancel). Created on the
-    // first submission; completed children are pruned as it grows, so a long-lived parent does not keep them all.
-    private List<TaskInvocation>? _children;
+    // What only some tasks need lives in objects of their own, made on first use: an in-process task is mostly
+    // in flight by the thousand, and each of them survives a GC or two (queued, or running), so every field here
+    // is paid for many times over (multi_client_tasks_async: 80 bytes more per task cost a quarter of its rate).
+    private TaskPlacement? _placement; // where it runs in another process (a driver's or a worker's view)
+    private TaskRare? _rare;           // per-call options, cancellation, retries, children
 
     private protected TaskInvocation(RemoteMethod method, TaskOptions? options)
     {
         Method = method;
-        Options = options is null ? method.Defaults : TaskOptions.Merge(method.Defaults, options);
+        if (options is not null)
+        {
+            Rare.Options = TaskOptions.Merge(method.Defaults, options);
+        }
         _request = Runtime.Executor.AccountsResources ? method.ResolveRequest(Runtime, Options) : ResourceRequest.None;
     }
 
     internal RemoteMethod Method { get; }
 
-    internal TaskOptions? Options { get; private set; }
+    /// <summary>The options the task runs with: the method's, or per-call ones merged into them.</summary>
+    internal TaskOptions? Options => Volatile.Read(ref _rare)?.Options ?? Method.Defaults;
 
     internal string Name => Options?.Name ?? Method.Name;
 
@@ -70,7 +72,10 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// </summary>
     internal void TakeOptionsOf(TaskInvocation original)
     {
-        Options = original.Options;
+        if (Volatile.Read(ref original._rare)?.Options is { } options)
+        {
+            Rare.Options = options;
+        }
         _request = original._request;
     }
 
@@ -80,24 +85,64 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// </summary>
     internal void UseOptions(TaskOptions options)
     {
-        Options = TaskOptions.Merge(Method.Defaults, options);
+        Rare.Options = TaskOptions.Merge(Method.Defaults, options);
         _request = Runtime.Executor.AccountsResources ? Method.ResolveRequest(Runtime, Options) : ResourceRequest.None;
     }
 
     /// <summary>The id of this task on the connection it travelled (driver: the dispatch; worker: the driver's id). 0 if none.</summary>
-    internal long RemoteId { get; set; }
+    internal long RemoteId
+    {
+        get => Volatile.Read(ref _placement)?.RemoteId ?? 0;
+        set => Placement.RemoteId = value;
+    }
 
     /// <summary>In a driver: the worker process running this task.</summary>
-    internal Cluster.WorkerHandle? RemoteHost { get; set; }
+    internal Cluster.WorkerHandle? RemoteHost
+    {
+        get => Volatile.Read(ref _placement)?.RemoteHost;
+        set
+        {
+            if (value is not null || Volatile.Read(ref _placement) is not null)
+            {
+                Placement.RemoteHost = value;
+            }
+        }
+    }
 
     /// <summary>In a driver: the lease whose resources this task runs on, until it finishes or blocks.</summary>
-    internal Cluster.TaskLease? Lease;
+    internal Cluster.TaskLease? Lease => Volatile.Read(ref _placement)?.Lease;
+
+    /// <summary>In a driver: the task runs on <paramref name="lease"/>.</summary>
+    internal void RunOn(Cluster.TaskLease lease) => Placement.Lease = lease;
+
+    /// <summary>In a driver: the task leaves its lease (finished or blocked); the lease it was on, once, or null.</summary>
+    internal Cluster.TaskLease? TakeLease() =>
+        Volatile.Read(ref _placement) is { } placement ? Interlocked.Exchange(ref placement.Lease, null) : null;
 
     /// <summary>In a worker: the queue of the lease this task came on.</summary>
-    internal Cluster.LeaseQueue? LeaseQueue { get; set; }
+    internal Cluster.LeaseQueue? LeaseQueue
+    {
+        get => Volatile.Read(ref _placement)?.LeaseQueue;
+        set => Placement.LeaseQueue = value;
+    }
 
     /// <summary>In a worker: when the task started running (Stopwatch ticks), for the run time the driver learns.</summary>
-    internal long StartedAt { get; set; }
+    internal long StartedAt
+    {
+        get => Volatile.Read(ref _placement)?.StartedAt ?? 0;
+        set => Placement.StartedAt = value;
+    }
+
+    private TaskPlacement Placement => Volatile.Read(ref _placement) ?? MakeOnce(ref _placement);
+
+    private TaskRare Rare => Volatile.Read(ref _rare) ?? MakeOnce(ref _rare);
+
+    // Made by whichever thread needs it first; one wins, and every thread then uses that one.
+    private static TSide MakeOnce<TSide>(ref TSide? side) where TSide : class, new()
+    {
+        var made = new TSide();
+        return Interlocked.CompareExchange(ref side, made, null) ?? made;
+    }
 
     /// <summary>The object this task's result goes to.</summary>
     internal abstract ObjectRef ResultRef { get; }
@@ -114,8 +159,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// </summary>
     internal void OfferInline(bool mayBeGot)
     {
-        _offeredAt = mayBeGot ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
-        Volatile.Write(ref _claim, Offered);
+        Volatile.Write(ref _offer, mayBeGot ? Math.Max(System.Diagnostics.Stopwatch.GetTimestamp(), OfferedByWorker + 1) : OfferedByWorker);
     }
 
     /// <summary>
@@ -128,8 +172,9 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// </summary>
     internal bool TryRunInline()
     {
-        if (Method.IsAsync || t_current is not null || Volatile.Read(ref _claim) != Offered
-            || Interlocked.CompareExchange(ref _claim, Taken, Offered) != Offered)
+        var offer = Volatile.Read(ref _offer);
+        if (Method.IsAsync || t_current is not null || offer < OfferedByWorker
+            || Interlocked.CompareExchange(ref _offer, Taken, offer) != offer)
         {
             return false;
         }
@@ -140,7 +185,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     void IThreadPoolWorkItem.Execute()
     {
         LeaveToGet();
-        if (Interlocked.CompareExchange(ref _claim, Taken, Offered) == Taken)
+        if (Interlocked.Exchange(ref _offer, Taken) == Taken)
         {
             return; // a Get ran it already
         }
@@ -156,13 +201,13 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     // one it admitted as the last one finished, is never waited on that way.
     private void LeaveToGet()
     {
-        var offeredAt = _offeredAt;
-        if (offeredAt == 0)
+        var offeredAt = Volatile.Read(ref _offer);
+        if (offeredAt <= OfferedByWorker)
         {
             return;
         }
         var until = offeredAt + GetGraceTicks;
-        while (Volatile.Read(ref _claim) == Offered && System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        while (Volatile.Read(ref _offer) == offeredAt && System.Diagnostics.Stopwatch.GetTimestamp() < until)
         {
             Thread.SpinWait(1);
         }
@@ -171,7 +216,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     private void ExecuteTaken()
     {
         Volatile.Write(ref _hold, 0); // admitted: the scheduler acquired our resources
-        if (_cancelled)
+        if (IsCancelled)
         {
             var completing = TaskWorkers.EnterCompletion();
             ReleaseResources(); // cancelled while queued: never runs
@@ -188,22 +233,27 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     protected CancellationToken CancellationToken => (TokenOwner ?? this).Token;
 
     /// <summary>The invocation whose cancellation this one observes: itself, or the original of a strict round-trip copy.</summary>
-    private protected TaskInvocation? TokenOwner { get; set; }
+    private protected TaskInvocation? TokenOwner
+    {
+        get => Volatile.Read(ref _rare)?.TokenOwner;
+        set => Rare.TokenOwner = value;
+    }
 
     private CancellationToken Token
     {
         get
         {
-            var source = Volatile.Read(ref _cancellation);
+            var rare = Rare;
+            var source = Volatile.Read(ref rare.Cancellation);
             if (source is null)
             {
                 var created = new CancellationTokenSource();
-                source = Interlocked.CompareExchange(ref _cancellation, created, null) ?? created;
+                source = Interlocked.CompareExchange(ref rare.Cancellation, created, null) ?? created;
                 if (!ReferenceEquals(source, created))
                 {
                     created.Dispose();
                 }
-                if (_cancelled)
+                if (rare.Cancelled)
                 {
                     source.Cancel();
                 }
@@ -212,7 +262,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         }
     }
 
-    internal bool IsCancelled => _cancelled;
+    internal bool IsCancelled => Volatile.Read(ref _rare) is { Cancelled: true };
 
     /// <summary>
     /// Ray's cancel: the result fails with <see cref="TaskCancelledException"/> at once; a task not yet running never
@@ -227,23 +277,24 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// </summary>
     internal void Cancel(bool force, RayException? reason)
     {
-        if (_cancelled || ResultRef.IsCompleted)
+        if (IsCancelled || ResultRef.IsCompleted)
         {
             return; // a finished task stays finished, and so do the tasks it submitted
         }
-        _forced = force;
-        _cancelled = true;
+        var rare = Rare;
+        rare.Forced = force;
+        rare.Cancelled = true;
         Fail(reason ?? new TaskCancelledException($"{Name} was cancelled by Ray.Cancel."));
         Runtime.Executor.Cancel(this, force);
         try
         {
-            Volatile.Read(ref _cancellation)?.Cancel();
+            Volatile.Read(ref rare.Cancellation)?.Cancel();
         }
         catch (AggregateException)
         {
             // A callback registered on the token threw; the task sees the exception in its own code.
         }
-        if (Volatile.Read(ref _children) is { } children)
+        if (Volatile.Read(ref rare.Children) is { } children)
         {
             TaskInvocation[] submitted;
             lock (children)
@@ -263,11 +314,12 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// </summary>
     internal void Adopt(TaskInvocation child)
     {
-        var children = Volatile.Read(ref _children);
+        var rare = Rare;
+        var children = Volatile.Read(ref rare.Children);
         if (children is null)
         {
             var created = new List<TaskInvocation>();
-            children = Interlocked.CompareExchange(ref _children, created, null) ?? created;
+            children = Interlocked.CompareExchange(ref rare.Children, created, null) ?? created;
         }
         lock (children)
         {
@@ -277,9 +329,9 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
             }
             children.Add(child);
         }
-        if (_cancelled)
+        if (rare.Cancelled)
         {
-            child.Cancel(_forced);
+            child.Cancel(rare.Forced);
         }
     }
 
@@ -372,7 +424,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         if (error is null || !(systemFailure ? RetryAfterSystemFailure(error) : RetryAfter(error)))
         {
             ReleaseResources();
-            ResultRef.Producer = null;
+            ResultRef.ClearProducer(this);
             complete(ResultRef, state);
         }
         TaskWorkers.ExitCompletion(completing);
@@ -388,7 +440,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     {
         RemoteHost = null;
         ReleaseResources();
-        if (_cancelled || Runtime.IsShutDown)
+        if (IsCancelled || Runtime.IsShutDown)
         {
             return false;
         }
@@ -416,7 +468,11 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     }
 
     /// <summary>How often the task was run again after a failure (its worker died, or a retried exception).</summary>
-    internal int Attempts => Volatile.Read(ref _attempts);
+    internal int Attempts => Volatile.Read(ref _rare)?.Attempts ?? 0;
+
+    private protected override Exception? ReadDependencyError() => Volatile.Read(ref _rare)?.DependencyError;
+
+    private protected override void KeepDependencyError(Exception error) => Interlocked.CompareExchange(ref Rare.DependencyError, error, null);
 
     /// <summary>
     /// The process running the task died: a system error, retried up to MaxRetries (default 3, -1 without limit)
@@ -426,16 +482,16 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     private protected bool RetryAfterSystemFailure(Exception error)
     {
         ReleaseResources();
-        if (_cancelled || Runtime.IsShutDown || !Runtime.Executor.AccountsResources)
+        if (IsCancelled || Runtime.IsShutDown || !Runtime.Executor.AccountsResources)
         {
             return false;
         }
         var maxRetries = Options?.MaxRetries ?? 3;
-        if (maxRetries >= 0 && _attempts >= maxRetries)
+        if (maxRetries >= 0 && Attempts >= maxRetries)
         {
             return false;
         }
-        _attempts++;
+        Rare.Attempts++;
         Runtime.Executor.Schedule(this);
         return true;
     }
@@ -450,7 +506,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         ReleaseResources();
         var options = Options;
         // In a worker process the driver decides about retries; the worker reports the failure.
-        if (options is null || _cancelled || Runtime.IsShutDown || !Runtime.Executor.AccountsResources)
+        if (options is null || IsCancelled || Runtime.IsShutDown || !Runtime.Executor.AccountsResources)
         {
             return false;
         }
@@ -458,12 +514,37 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
             ? types.Any(t => t.IsInstanceOfType(error) || (error is RayTaskException { InnerException: null } remote && remote.IsA(t)))
             : options.RetryExceptions == true && error is not TaskCancelledException;
         var maxRetries = options.MaxRetries ?? 3;
-        if (!retryable || (maxRetries >= 0 && _attempts >= maxRetries))
+        if (!retryable || (maxRetries >= 0 && Attempts >= maxRetries))
         {
             return false;
         }
-        _attempts++;
+        Rare.Attempts++;
         Runtime.Executor.Schedule(this);
         return true;
+    }
+
+    /// <summary>Where a task runs when it crosses processes.</summary>
+    private sealed class TaskPlacement
+    {
+        public long RemoteId;
+        public Cluster.WorkerHandle? RemoteHost;
+        public Cluster.TaskLease? Lease;
+        public Cluster.LeaseQueue? LeaseQueue;
+        public long StartedAt;
+    }
+
+    /// <summary>What a task needs once given per-call options, failed by a dependency, cancelled, retried, observed by a token, or submitting children.</summary>
+    private sealed class TaskRare
+    {
+        public TaskOptions? Options; // per-call options merged into the method's; null: the method's own
+        public Exception? DependencyError;
+        public int Attempts;
+        public volatile bool Cancelled;
+        public bool Forced;
+        public CancellationTokenSource? Cancellation;
+        // Tasks this one's code submitted, so cancelling it cancels them too (Ray's recursive cancel). Created on the
+        // first submission; completed children are pruned as it grows, so a long-lived parent does not keep them all.
+        public List<TaskInvocation>? Children;
+        public TaskInvocation? TokenOwner;
     }
 }

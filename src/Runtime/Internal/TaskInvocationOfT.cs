@@ -30,7 +30,7 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
     protected TaskInvocation(RemoteMethod method, TaskOptions? options) : base(method, options)
     {
         _result = InvocationContext.TakeResultId() is { } id ? new ObjectRef<TResult>(Runtime, id) : new ObjectRef<TResult>(Runtime, ObjectKind.TaskReturn);
-        _result.Producer = this;
+        _result.SetProducer(this);
     }
 
     internal override ObjectRef ResultRef => _result;
@@ -117,8 +117,7 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
         // work either step admits may run next on this worker thread.
         var completing = TaskWorkers.EnterCompletion();
         ReleaseResources();
-        _result.Producer = null;
-        _result.TrySetResult(value);
+        _result.TrySetResult(value); // which also drops the ref's hold on this task
         TaskWorkers.ExitCompletion(completing);
     }
 
@@ -127,15 +126,10 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
         var completing = TaskWorkers.EnterCompletion();
         if (!RetryAfter(error))
         {
-            _result.Producer = null;
             _result.TrySetException(RayTaskException.FromLocal(Name, error));
         }
         TaskWorkers.ExitCompletion(completing);
     }
 
-    private protected override void Fail(Exception error)
-    {
-        _result.Producer = null;
-        _result.TrySetException(error);
-    }
+    private protected override void Fail(Exception error) => _result.TrySetException(error);
 }

@@ -30,8 +30,14 @@ public class ObjectRef : IEquatable<ObjectRef>
     private readonly ulong _owner;
     private readonly ulong _sequence;
     private volatile int _state;
-    private ExceptionDispatchInfo? _error;
     private object? _listeners; // null, one IObjectListener, a ListenerList, or s_completed
+
+    // One word for what the object holds besides its value, one thing at a time: while pending, the work that will
+    // complete it (Producer); once failed, its error; once completed by another process, where the value is (Remote).
+    // Refs are in flight by the thousand and survive GCs while they are, so each word is paid for many times over.
+    // Only the thread that claimed completion writes the outcome; the producer is cleared before that only by a
+    // compare-and-swap (ClearProducer), so a late clear can never erase an outcome written meanwhile.
+    private object? _extra;
 
     internal ObjectRef(RayRuntime runtime, ObjectKind kind)
     {
@@ -53,7 +59,13 @@ public class ObjectRef : IEquatable<ObjectRef>
     internal RayRuntime Runtime { get; }
 
     /// <summary>The work that will complete this object, while it is pending: what <see cref="Ray.Cancel"/> reaches.</summary>
-    internal ICancellableWork? Producer { get; set; }
+    internal ICancellableWork? Producer => Volatile.Read(ref _extra) as ICancellableWork;
+
+    /// <summary>Names the work that will complete this object. Before the ref is shared (the work's constructor).</summary>
+    internal void SetProducer(ICancellableWork producer) => _extra = producer;
+
+    /// <summary>The work no longer answers for this object (it started, or went to another process): cancel stops reaching it.</summary>
+    internal void ClearProducer(ICancellableWork producer) => Interlocked.CompareExchange(ref _extra, null, producer);
 
     internal ObjectKind Kind { get; }
 
@@ -61,13 +73,16 @@ public class ObjectRef : IEquatable<ObjectRef>
     public ObjectId Id => new(_owner, _sequence, Kind);
 
     /// <summary>Where the value lives when it was produced in another process and not fetched yet.</summary>
-    internal Cluster.RemoteValue? Remote { get; private protected set; }
+    internal Cluster.RemoteValue? Remote => Volatile.Read(ref _extra) as Cluster.RemoteValue;
+
+    /// <summary>The value from <see cref="Remote"/> is here now. Once complete, under the caller's lock.</summary>
+    private protected void ForgetRemote() => Volatile.Write(ref _extra, null);
 
     internal bool IsCompleted => _state >= Succeeded;
 
     internal bool IsFaulted => _state == Failed;
 
-    internal Exception? Error => _error?.SourceException;
+    internal Exception? Error => _state == Failed ? ((ExceptionDispatchInfo)_extra!).SourceException : null;
 
     private string DebuggerState => _state switch { Succeeded => "(ready)", Failed => $"(failed: {Error?.Message})", _ => "(pending)" };
 
@@ -94,7 +109,7 @@ public class ObjectRef : IEquatable<ObjectRef>
         {
             return false;
         }
-        _error = ExceptionDispatchInfo.Capture(error);
+        _extra = ExceptionDispatchInfo.Capture(error);
         Publish(Failed);
         return true;
     }
@@ -106,6 +121,7 @@ public class ObjectRef : IEquatable<ObjectRef>
         {
             return false;
         }
+        _extra = null;
         Publish(Succeeded);
         return true;
     }
@@ -117,7 +133,7 @@ public class ObjectRef : IEquatable<ObjectRef>
         {
             return false;
         }
-        Remote = location;
+        _extra = location;
         Publish(Succeeded);
         return true;
     }
@@ -134,7 +150,12 @@ public class ObjectRef : IEquatable<ObjectRef>
     /// <summary>Claims the right to complete; the caller stores the value, then calls <see cref="PublishSucceeded"/>.</summary>
     private protected bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Pending) == Pending;
 
-    private protected void PublishSucceeded() => Publish(Succeeded);
+    /// <summary>Publishes the value the claiming thread stored (a value of this process: no producer, no remote place).</summary>
+    private protected void PublishSucceeded()
+    {
+        _extra = null;
+        Publish(Succeeded);
+    }
 
     private void Publish(int state)
     {
@@ -236,7 +257,7 @@ public class ObjectRef : IEquatable<ObjectRef>
     {
         if (_state == Failed)
         {
-            _error!.Throw();
+            ((ExceptionDispatchInfo)_extra!).Throw();
         }
     }
 

@@ -67,7 +67,7 @@ public sealed class ObjectRef<T> : ObjectRef
             {
                 _value = Runtime.DeserializeValue<T>(fetched.Bytes, this);
             }
-            Remote = null;
+            ForgetRemote();
         }
     }
 

@@ -1,3 +1,4 @@
+using GenRay.Tests.Actors;
 using GenRay.Tests.Faults;
 using GenRay.Tests.Support;
 
@@ -83,6 +84,62 @@ public abstract class CancellationTests : RayTest
         Ray.Cancel(done);
 
         Assert.Equal(5, Ray.Get(done));
+    }
+
+    [Fact]
+    public void A_cancel_racing_completion_leaves_the_value_or_the_cancellation()
+    {
+        Start();
+        var counter = Counter.Remote.New(7);
+        var tasks = new ObjectRef<int>[2_000];
+        var calls = new ObjectRef<int>[2_000];
+        // Each ref is cancelled from another thread as soon as it exists, while its task or call starts and finishes.
+        var canceller = new Thread(() =>
+        {
+            for (var i = 0; i < tasks.Length; i++)
+            {
+                Ray.Cancel(AwaitPublished(ref tasks[i]));
+                Ray.Cancel(AwaitPublished(ref calls[i]));
+            }
+        });
+        canceller.Start();
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            Volatile.Write(ref tasks[i], TaskRemotes.Remote.Echo(i));
+            Volatile.Write(ref calls[i], counter.GetValue());
+        }
+        Assert.True(canceller.Join(TimeSpan.FromSeconds(60)), "every ref was cancelled");
+
+        // Either outcome may win; what must never happen is neither, or a mix (a value lost, an error without its cause).
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            ValueOrCancelled(tasks[i], i);
+            ValueOrCancelled(calls[i], 7);
+        }
+        Assert.Equal(7, Ray.Get(counter.GetValue())); // the actor lives on
+    }
+
+    private static ObjectRef<int> AwaitPublished(ref ObjectRef<int> slot)
+    {
+        ObjectRef<int>? published;
+        while ((published = Volatile.Read(ref slot)) is null)
+        {
+            Thread.SpinWait(10);
+        }
+        return published;
+    }
+
+    // The ref holds the expected value, or says it was cancelled; anything else fails the test.
+    private static void ValueOrCancelled(ObjectRef<int> result, int expected)
+    {
+        try
+        {
+            Assert.Equal(expected, Ray.Get(result, TimeSpan.FromSeconds(30)));
+        }
+        catch (TaskCancelledException error)
+        {
+            Assert.Contains("cancelled by Ray.Cancel", error.Message);
+        }
     }
 }
 
