@@ -16,6 +16,7 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
 
     private protected ActorCall(RemoteMethod method, ActorCore actor)
     {
+        Runtime = RayRuntime.RequireCurrent();
         if (!ReferenceEquals(actor.Runtime, Runtime))
         {
             throw new RayException(
@@ -26,6 +27,8 @@ public abstract class ActorCall : Invocation, IThreadPoolWorkItem, ICancellableW
     }
 
     internal RemoteMethod Method { get; }
+
+    internal sealed override RayRuntime Runtime { get; }
 
     private protected override Exception? ReadDependencyError() => Volatile.Read(ref _dependencyError);
 

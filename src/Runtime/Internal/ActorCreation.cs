@@ -17,6 +17,7 @@ public abstract class ActorCreation : Invocation, ISchedulable
 
     private protected ActorCreation(RemoteActorType type, string constructorId, ActorOptions? options)
     {
+        Runtime = RayRuntime.RequireCurrent();
         Type = type;
         ConstructorId = constructorId;
         Use(options is null ? type.Defaults : ActorOptions.Merge(type.Defaults, options));
@@ -48,6 +49,8 @@ public abstract class ActorCreation : Invocation, ISchedulable
     internal string ConstructorId { get; }
 
     internal ActorOptions? Options { get; private set; }
+
+    internal sealed override RayRuntime Runtime { get; }
 
     private protected override Exception? ReadDependencyError() => Volatile.Read(ref _dependencyError);
 

@@ -17,13 +17,8 @@ public abstract class Invocation : IObjectListener
 {
     private int _pending = 1;
 
-    /// <summary>Binds the call to the running GenRay; throws if <see cref="Ray.Init"/> was not called.</summary>
-    protected Invocation()
-    {
-        Runtime = RayRuntime.RequireCurrent();
-    }
-
-    internal RayRuntime Runtime { get; }
+    /// <summary>The running GenRay the call was made in (each kind of call keeps it where it costs the least).</summary>
+    internal abstract RayRuntime Runtime { get; }
 
     /// <summary>The first failed dependency's error: the call does not run and fails with it.</summary>
     internal Exception? DependencyError => ReadDependencyError();

@@ -59,6 +59,29 @@ public sealed class RemoteMethod
         return Resolve(runtime, effective);
     }
 
+    /// <summary>
+    /// What a call of this method holds in <paramref name="runtime"/>: <see cref="ResolveRequest"/>, or nothing where the
+    /// process does not account for resources (a worker: its driver does).
+    /// </summary>
+    internal ResourceRequest RequestIn(RayRuntime runtime, TaskOptions? effective)
+    {
+        if (ReferenceEquals(effective, Defaults))
+        {
+            // Read for every task, several times (admission, release): one look at a cache, no virtual call.
+            var cached = Volatile.Read(ref _held);
+            if (cached is not null && ReferenceEquals(cached.Runtime, runtime))
+            {
+                return cached.Request;
+            }
+            var request = runtime.Executor.AccountsResources ? ResolveRequest(runtime, effective) : ResourceRequest.None;
+            Volatile.Write(ref _held, new Resolved(runtime, request));
+            return request;
+        }
+        return runtime.Executor.AccountsResources ? ResolveRequest(runtime, effective) : ResourceRequest.None;
+    }
+
+    private Resolved? _held;
+
     private ResourceRequest Resolve(RayRuntime runtime, TaskOptions? options) =>
         runtime.Resources.Resolve(options?.Name ?? Name, options?.NumCpus ?? 1.0, options?.NumGpus ?? 0, options?.Resources);
 

@@ -21,7 +21,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     // The task holds its resources exactly when the word is 0.
     private const int NotRunning = 1 << 30;
 
-    private ResourceRequest _request;
+    private readonly ObjectRef _result;
     private int _hold = NotRunning;
 
     // Who runs the task once admitted in this process: its worker thread, or a Ray.Get that would otherwise sleep
@@ -42,15 +42,23 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     private TaskPlacement? _placement; // where it runs in another process (a driver's or a worker's view)
     private TaskRare? _rare;           // per-call options, cancellation, retries, children
 
-    private protected TaskInvocation(RemoteMethod method, TaskOptions? options)
+    private protected TaskInvocation(RemoteMethod method, TaskOptions? options, ObjectRef result)
     {
         Method = method;
+        _result = result;
+        result.SetProducer(this);
         if (options is not null)
         {
-            Rare.Options = TaskOptions.Merge(method.Defaults, options);
+            UseOptions(options);
         }
-        _request = Runtime.Executor.AccountsResources ? method.ResolveRequest(Runtime, Options) : ResourceRequest.None;
+        else
+        {
+            _ = method.RequestIn(Runtime, method.Defaults); // a request the node could never hold fails here, at the stub
+        }
     }
+
+    /// <summary>The running GenRay: its result's (a field fewer per task).</summary>
+    internal sealed override RayRuntime Runtime => _result.Runtime;
 
     internal RemoteMethod Method { get; }
 
@@ -61,9 +69,10 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
 
     internal static TaskInvocation? Current => s_asyncCurrent.Value ?? t_current;
 
-    ResourceRequest ISchedulable.Request => _request;
+    ResourceRequest ISchedulable.Request => Request;
 
-    internal ResourceRequest Request => _request;
+    /// <summary>The resources the task holds while it runs: the method's (resolved once per runtime), or its per-call options'.</summary>
+    internal ResourceRequest Request => Volatile.Read(ref _rare)?.Request ?? Method.RequestIn(Runtime, Method.Defaults);
 
     /// <summary>
     /// Gives this call the options <paramref name="original"/> ran with. A call rebuilt from another's arguments on the
@@ -72,11 +81,12 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// </summary>
     internal void TakeOptionsOf(TaskInvocation original)
     {
-        if (Volatile.Read(ref original._rare)?.Options is { } options)
+        if (Volatile.Read(ref original._rare) is { Options: { } options, Request: var request })
         {
-            Rare.Options = options;
+            var rare = Rare;
+            rare.Options = options;
+            rare.Request = request;
         }
-        _request = original._request;
     }
 
     /// <summary>
@@ -85,8 +95,11 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     /// </summary>
     internal void UseOptions(TaskOptions options)
     {
-        Rare.Options = TaskOptions.Merge(Method.Defaults, options);
-        _request = Runtime.Executor.AccountsResources ? Method.ResolveRequest(Runtime, Options) : ResourceRequest.None;
+        var merged = TaskOptions.Merge(Method.Defaults, options);
+        var request = Method.RequestIn(Runtime, merged); // resolved first: one the node could never hold throws
+        var rare = Rare;
+        rare.Options = merged;
+        rare.Request = request;
     }
 
     /// <summary>The id of this task on the connection it travelled (driver: the dispatch; worker: the driver's id). 0 if none.</summary>
@@ -145,7 +158,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     }
 
     /// <summary>The object this task's result goes to.</summary>
-    internal abstract ObjectRef ResultRef { get; }
+    internal ObjectRef ResultRef => _result;
 
     void ISchedulable.Start() => Runtime.Executor.Start(this);
 
@@ -463,7 +476,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
         // Held exactly when the word was 0: running and not blocked. Already stopped (or blocked): nothing to give back.
         if (Interlocked.Or(ref _hold, NotRunning) == 0)
         {
-            Runtime.Scheduler.Release(_request);
+            Runtime.Scheduler.Release(Request);
         }
     }
 
@@ -537,6 +550,7 @@ public abstract class TaskInvocation : Invocation, ISchedulable, IThreadPoolWork
     private sealed class TaskRare
     {
         public TaskOptions? Options; // per-call options merged into the method's; null: the method's own
+        public ResourceRequest? Request; // what those options hold
         public Exception? DependencyError;
         public int Attempts;
         public volatile bool Cancelled;

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 
 using GenRay.Scheduling;
 using GenRay.Serialization;
@@ -24,16 +25,19 @@ namespace GenRay.Internal;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class TaskInvocation<TResult> : TaskInvocation
 {
-    private readonly ObjectRef<TResult> _result;
-
-    /// <summary>Creates the call. For generated code.</summary>
-    protected TaskInvocation(RemoteMethod method, TaskOptions? options) : base(method, options)
+    /// <summary>Creates the call; throws if <see cref="Ray.Init"/> was not called. For generated code.</summary>
+    protected TaskInvocation(RemoteMethod method, TaskOptions? options) : base(method, options, NewResult())
     {
-        _result = InvocationContext.TakeResultId() is { } id ? new ObjectRef<TResult>(Runtime, id) : new ObjectRef<TResult>(Runtime, ObjectKind.TaskReturn);
-        _result.SetProducer(this);
     }
 
-    internal override ObjectRef ResultRef => _result;
+    // The result ref is made before the call (the base keeps it): its runtime is the call's.
+    private static ObjectRef<TResult> NewResult()
+    {
+        var runtime = RayRuntime.RequireCurrent();
+        return InvocationContext.TakeResultId() is { } id ? new ObjectRef<TResult>(runtime, id) : new ObjectRef<TResult>(runtime, ObjectKind.TaskReturn);
+    }
+
+    private ObjectRef<TResult> Result => Unsafe.As<ObjectRef<TResult>>(ResultRef);
 
     /// <summary>Calls the user's method with the (resolved) arguments.</summary>
     protected abstract ValueTask<TResult> Invoke();
@@ -41,7 +45,7 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
     /// <summary>Submits the call; it runs once its dependencies are ready and the node has its resources.</summary>
     public ObjectRef<TResult> Submit()
     {
-        var result = _result;
+        var result = Result;
         Runtime.Executor.Submit(this);
         Current?.Adopt(this);
         return result;
@@ -117,7 +121,7 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
         // work either step admits may run next on this worker thread.
         var completing = TaskWorkers.EnterCompletion();
         ReleaseResources();
-        _result.TrySetResult(value); // which also drops the ref's hold on this task
+        Result.TrySetResult(value); // which also drops the ref's hold on this task
         TaskWorkers.ExitCompletion(completing);
     }
 
@@ -126,10 +130,10 @@ public abstract class TaskInvocation<TResult> : TaskInvocation
         var completing = TaskWorkers.EnterCompletion();
         if (!RetryAfter(error))
         {
-            _result.TrySetException(RayTaskException.FromLocal(Name, error));
+            Result.TrySetException(RayTaskException.FromLocal(Name, error));
         }
         TaskWorkers.ExitCompletion(completing);
     }
 
-    private protected override void Fail(Exception error) => _result.TrySetException(error);
+    private protected override void Fail(Exception error) => Result.TrySetException(error);
 }
