@@ -20,6 +20,7 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
     {
         _options = options;
         OwnerId = NewOwnerId();
+        OwnerNumber = OwnerNumbers.Of(OwnerId);
         Namespace = options.Namespace ?? "default";
 
         var cpus = options.NumCpus ?? Environment.ProcessorCount;
@@ -61,6 +62,9 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
     public bool IsShutDown => _isShutDown;
 
     internal ulong OwnerId { get; }
+
+    /// <summary>This process's number for <see cref="OwnerId"/> (<see cref="OwnerNumbers"/>), which its refs keep.</summary>
+    internal int OwnerNumber { get; }
 
     internal RayOptions Options => _options;
 
