@@ -449,7 +449,7 @@ internal sealed class DriverNode : ClusterNode
         Scheduling.ResourceRequest request;
         try
         {
-            request = method.ResolveRequest(Runtime, method.Defaults);
+            request = method.RequestIn(Runtime, method.Defaults);
         }
         catch (RayException error)
         {

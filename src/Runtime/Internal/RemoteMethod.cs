@@ -40,50 +40,30 @@ public sealed class RemoteMethod
     public TaskOptions? Defaults { get; }
 
     /// <summary>
-    /// The resources a call holds. Resolved once per runtime for the attribute's options (the common case);
-    /// per-call options from <c>Remote.With</c> are resolved each time.
-    /// </summary>
-    internal ResourceRequest ResolveRequest(RayRuntime runtime, TaskOptions? effective)
-    {
-        if (ReferenceEquals(effective, Defaults))
-        {
-            var cached = Volatile.Read(ref _resolved);
-            if (cached is not null && ReferenceEquals(cached.Runtime, runtime))
-            {
-                return cached.Request;
-            }
-            var request = Resolve(runtime, effective);
-            Volatile.Write(ref _resolved, new Resolved(runtime, request));
-            return request;
-        }
-        return Resolve(runtime, effective);
-    }
-
-    /// <summary>
-    /// What a call of this method holds in <paramref name="runtime"/>: <see cref="ResolveRequest"/>, or nothing where the
-    /// process does not account for resources (a worker: its driver does).
+    /// The resources a call holds in <paramref name="runtime"/>, or nothing where the process does not account for
+    /// resources (a worker: its driver does). Resolved once per runtime for the attribute's options (the common case,
+    /// read for every task several times: admission, release); per-call options from <c>Remote.With</c> each time.
     /// </summary>
     internal ResourceRequest RequestIn(RayRuntime runtime, TaskOptions? effective)
     {
-        if (ReferenceEquals(effective, Defaults))
+        if (!ReferenceEquals(effective, Defaults))
         {
-            // Read for every task, several times (admission, release): one look at a cache, no virtual call.
-            var cached = Volatile.Read(ref _held);
-            if (cached is not null && ReferenceEquals(cached.Runtime, runtime))
-            {
-                return cached.Request;
-            }
-            var request = runtime.Executor.AccountsResources ? ResolveRequest(runtime, effective) : ResourceRequest.None;
-            Volatile.Write(ref _held, new Resolved(runtime, request));
-            return request;
+            return Resolve(runtime, effective);
         }
-        return runtime.Executor.AccountsResources ? ResolveRequest(runtime, effective) : ResourceRequest.None;
+        var cached = Volatile.Read(ref _resolved);
+        if (cached is not null && ReferenceEquals(cached.Runtime, runtime))
+        {
+            return cached.Request;
+        }
+        var request = Resolve(runtime, effective);
+        Volatile.Write(ref _resolved, new Resolved(runtime, request));
+        return request;
     }
 
-    private Resolved? _held;
-
     private ResourceRequest Resolve(RayRuntime runtime, TaskOptions? options) =>
-        runtime.Resources.Resolve(options?.Name ?? Name, options?.NumCpus ?? 1.0, options?.NumGpus ?? 0, options?.Resources);
+        runtime.Executor.AccountsResources
+            ? runtime.Resources.Resolve(options?.Name ?? Name, options?.NumCpus ?? 1.0, options?.NumGpus ?? 0, options?.Resources)
+            : ResourceRequest.None;
 
     private sealed record Resolved(RayRuntime Runtime, ResourceRequest Request);
 }
