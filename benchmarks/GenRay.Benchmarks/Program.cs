@@ -1,5 +1,6 @@
 // Ray's microbenchmark (python/ray/_private/ray_perf.py), ported: same metric names, same workloads, same
 // measurement. dotnet run -c Release --project benchmarks/GenRay.Benchmarks -- [--mode inprocess|workers:N|address:HOST:PORT] [--filter NAME] [--quick] [--json FILE]
+// Tables for docs/benchmarks.md from full runs: -- --median RUN1.json RUN2.json RUN3.json
 using GenRay;
 using GenRay.Benchmarks;
 
@@ -7,6 +8,20 @@ if (args is [GrpcBaselines.ServeFlag])
 {
     await GrpcBaselines.ServeAsync();
     return 0;
+}
+
+if (args is [MedianTable.Flag, .. var runs])
+{
+    try
+    {
+        MedianTable.Write(runs, Console.Out);
+        return 0;
+    }
+    catch (ArgumentException error)
+    {
+        Console.Error.WriteLine(error.Message);
+        return 2;
+    }
 }
 
 BenchmarkOptions options;

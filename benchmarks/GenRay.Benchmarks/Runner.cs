@@ -18,7 +18,7 @@ public sealed record BenchmarkOptions(string Mode = "inprocess", string? Filter 
                 "--quick" => options with { Quick = true },
                 "--json" => options with { JsonPath = Value(args, ref i) },
                 _ => throw new ArgumentException(
-                    $"Unknown argument '{args[i]}'. Usage: [--mode inprocess|workers:N|address:HOST:PORT] [--filter NAME] [--quick] [--json FILE]"),
+                    $"Unknown argument '{args[i]}'. Usage: [--mode inprocess|workers:N|address:HOST:PORT] [--filter NAME] [--quick] [--json FILE], or --median RUN.json ..."),
             };
         }
         return options;

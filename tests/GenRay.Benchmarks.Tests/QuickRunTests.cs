@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
-using Xunit.Sdk;
 
 namespace GenRay.Benchmarks.Tests;
 
@@ -31,7 +28,7 @@ public sealed class QuickRunTests
         var json = Path.Combine(Path.GetTempPath(), $"genray-bench-{Guid.NewGuid():N}.json");
         try
         {
-            var (exit, output) = Run("--quick", "--mode", mode, "--json", json);
+            var (exit, output) = BenchmarksProcess.Run("--quick", "--mode", mode, "--json", json);
             Assert.True(exit == 0, $"the benchmarks exited with {exit}:\n{output}");
 
             using var document = JsonDocument.Parse(File.ReadAllText(json));
@@ -68,40 +65,9 @@ public sealed class QuickRunTests
     [Fact]
     public void A_wrong_argument_is_refused_with_the_usage()
     {
-        var (exit, output) = Run("--mode", "threads");
+        var (exit, output) = BenchmarksProcess.Run("--mode", "threads");
 
         Assert.NotEqual(0, exit);
         Assert.Contains("use inprocess, workers:N", output);
-    }
-
-    private static (int Exit, string Output) Run(params string[] arguments)
-    {
-        var assembly = typeof(QuickRunTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "BenchmarksAssembly").Value;
-        if (string.IsNullOrEmpty(assembly) || !File.Exists(assembly))
-        {
-            throw new InvalidOperationException($"The benchmarks were not built where the build said they would be: '{assembly}'.");
-        }
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(assembly)!,
-        };
-        start.ArgumentList.Add(assembly);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new XunitException($"The benchmarks did not finish within 5 minutes:\n{stdout.Result}");
-        }
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }
