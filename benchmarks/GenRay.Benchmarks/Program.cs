@@ -10,6 +10,12 @@ if (args is [GrpcBaselines.ServeFlag])
     return 0;
 }
 
+if (args is [OrleansBaselines.SiloFlag])
+{
+    await OrleansBaselines.ServeAsync();
+    return 0;
+}
+
 if (args is [MedianTable.Flag, .. var runs])
 {
     try

@@ -91,6 +91,19 @@ public static class Runner
                             baselines.Add(new(name, (await Timeit.Run(workload(GrpcBaselines.Shared), metric.Multiplier, options.Quick)).Mean));
                         }
                     }
+                    if (metric.Orleans is var (pattern, orleans))
+                    {
+                        // Started for this metric and stopped after it, so no idle silo shares the CPUs with the next one.
+                        try
+                        {
+                            var silo = await OrleansBaselines.SharedAsync(crossProcess);
+                            baselines.Add(new(OrleansBaselines.Describe(crossProcess, pattern), (await Timeit.Run(orleans(silo), metric.Multiplier, options.Quick)).Mean));
+                        }
+                        finally
+                        {
+                            await OrleansBaselines.StopSharedAsync();
+                        }
+                    }
                     var result = new BenchmarkResult(metric.Name, metric.Unit, measured.Mean, measured.Std, measured.Rounds, measured.BytesPerOp, measured.CpuMicrosPerOp, metric.Ray, baselines);
                     results.Add(result);
                     output.WriteLine($"  {result.Name}: {Number(result.Mean)} ± {Number(result.Std)} {result.Unit}{(result.CpuMicrosPerOp is { } cpu ? $", {Number(cpu)} µs CPU/op" : "")} (rounds {string.Join(" / ", result.Rounds.Select(Number))})");

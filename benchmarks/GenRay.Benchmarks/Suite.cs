@@ -18,6 +18,9 @@ internal sealed record Metric(
     /// <summary>The same message pattern over raw gRPC: (what, workload) pairs.</summary>
     public IReadOnlyList<(string Name, Func<GrpcBaselines, Func<ValueTask>> Workload)> Transport { get; init; } = [];
 
+    /// <summary>The same pattern as Orleans grains (<see cref="OrleansBaselines"/>), beside figures of either kind: what it is, and the workload.</summary>
+    public (string Pattern, Func<OrleansBaselines, Func<ValueTask>> Workload)? Orleans { get; init; }
+
     /// <summary>Only meaningful when work crosses processes (in one process the value never moves).</summary>
     public bool CrossProcessOnly { get; init; }
 
@@ -94,14 +97,14 @@ internal static class Suite
             {
                 Ray.Get(PerfTasks.Remote.SmallValue());
                 return default;
-            }, "Task.Run(f).Result", Baselines.TaskRunSync) { Transport = PingPong },
+            }, "Task.Run(f).Result", Baselines.TaskRunSync) { Transport = PingPong, Orleans = ("stateless worker, one call at a time, blocking", o => o.TaskSync()) },
             new("single_client_tasks_await", null, 1, () => async () => await PerfTasks.Remote.SmallValue(),
                 "await Task.Run(f)", Baselines.TaskRunAwait) { Transport = PingPong },
             new("single_client_tasks_async", 8_041, 1000, () => () =>
             {
                 SubmitAndGet(1000);
                 return default;
-            }, "1000 × Task.Run, WaitAll", () => Baselines.TaskRunBatch(1000)) { Transport = Thousand },
+            }, "1000 × Task.Run, WaitAll", () => Baselines.TaskRunBatch(1000)) { Transport = Thousand, Orleans = ("stateless worker, 1000 calls then WhenAll", o => o.TaskBatch(1000)) },
             new("multi_client_tasks_async", 21_230, 10_000 * 4, () =>
             {
                 var actors = Enumerable.Range(0, 4).Select(_ => PerfActor.Remote.New()).ToList();
@@ -110,7 +113,10 @@ internal static class Suite
                     Ray.Get(actors.Select(a => a.SmallValueBatch(10_000)));
                     return default;
                 };
-            }),
+            })
+            {
+                Orleans = ("stateless worker, 4 callers × 10,000 calls", o => o.TasksMany(4, 10_000)),
+            },
             new("1_1_actor_calls_sync", 2_012, 1, () =>
             {
                 var actor = PerfActor.Remote.New();
@@ -119,12 +125,12 @@ internal static class Suite
                     Ray.Get(actor.SmallValue());
                     return default;
                 };
-            }, "Channel<T> actor, .Result", Baselines.ChannelActorSync) { Transport = PingPong },
+            }, "Channel<T> actor, .Result", Baselines.ChannelActorSync) { Transport = PingPong, Orleans = ("grain, one call at a time, blocking", o => o.ActorSync()) },
             new("1_1_actor_calls_await", null, 1, () =>
             {
                 var actor = PerfActor.Remote.New();
                 return async () => await actor.SmallValue();
-            }, "Channel<T> actor, await", Baselines.ChannelActorAwait) { Transport = PingPong },
+            }, "Channel<T> actor, await", Baselines.ChannelActorAwait) { Transport = PingPong, Orleans = ("grain, one call at a time, await", o => o.ActorAwait()) },
             new("1_1_actor_calls_async", 8_664, 1000, () =>
             {
                 var actor = PerfActor.Remote.New();
@@ -133,7 +139,7 @@ internal static class Suite
                     CallAndGet(actor, 1000);
                     return default;
                 };
-            }, "Channel<T> actor, 1000 then WaitAll", () => Baselines.ChannelActorBatch(1000)) { Transport = Thousand },
+            }, "Channel<T> actor, 1000 then WaitAll", () => Baselines.ChannelActorBatch(1000)) { Transport = Thousand, Orleans = ("grain, 1000 calls then WhenAll", o => o.ActorBatch(1000)) },
             new("1_1_actor_calls_concurrent", 5_775, 1000, () =>
             {
                 var actor = PerfActor.Remote.With(new ActorOptions { MaxConcurrency = 16 }).New();
@@ -152,7 +158,10 @@ internal static class Suite
                     Ray.Get(client.SmallValueBatch(5000));
                     return default;
                 };
-            }),
+            })
+            {
+                Orleans = ($"{nCpu} grains, 5000 × {nCpu} calls then WhenAll", o => o.ActorsMany(1, nCpu, 5000 * nCpu)),
+            },
             new("n_n_actor_calls_async", 27_376, 5000 * 4, () =>
             {
                 var actors = Enumerable.Range(0, nCpu).Select(_ => PerfActor.Remote.New()).ToList();
@@ -161,7 +170,10 @@ internal static class Suite
                     Ray.Get(Enumerable.Range(0, 4).Select(_ => PerfTasks.Remote.Work(actors, 5000)));
                     return default;
                 };
-            }, $"Channel<T> actors, 4 callers × 5000 over {nCpu}", () => Baselines.ChannelActorsMany(4, nCpu, 5000)),
+            }, $"Channel<T> actors, 4 callers × 5000 over {nCpu}", () => Baselines.ChannelActorsMany(4, nCpu, 5000))
+            {
+                Orleans = ($"{nCpu} grains, 4 callers × 5000 calls", o => o.ActorsMany(4, nCpu, 5000)),
+            },
             new("n_n_actor_calls_with_arg_async", 2_759, 1000 * nCpu, () =>
             {
                 var clients = Enumerable.Range(0, nCpu).Select(_ => PerfClient.Remote.New(new List<ActorHandle<PerfActor>> { PerfActor.Remote.New() }, new List<ActorHandle<PerfAsyncActor>>())).ToList();
@@ -179,7 +191,10 @@ internal static class Suite
                     Ray.Get(actor.SmallValue());
                     return default;
                 };
-            }),
+            })
+            {
+                Orleans = ("grain, one call at a time, blocking", o => o.ActorSync()),
+            },
             new("1_1_async_actor_calls_async", null, 1000, () =>
             {
                 var actor = PerfAsyncActor.Remote.New();
@@ -193,7 +208,10 @@ internal static class Suite
                     Ray.Get(calls);
                     return default;
                 };
-            }),
+            })
+            {
+                Orleans = ("grain, 1000 calls then WhenAll", o => o.ActorBatch(1000)),
+            },
             new("worker_to_worker_100mb_gigabytes", null, Transfer / 1e9, () => () => default, Unit: "GB/s")
             {
                 CrossProcessOnly = true,

@@ -20,6 +20,14 @@ public sealed class QuickRunTests
         "single_client_get_object_containing_10k_refs",
     ];
 
+    /// <summary>The task and actor metrics whose targets are multiples of Orleans: each is timed as Orleans grains too.</summary>
+    private static readonly string[] s_orleansCompared =
+    [
+        "single_client_tasks_sync", "single_client_tasks_async", "multi_client_tasks_async", "1_1_actor_calls_sync",
+        "1_1_actor_calls_await", "1_1_actor_calls_async", "1_n_actor_calls_async", "n_n_actor_calls_async",
+        "1_1_async_actor_calls_sync", "1_1_async_actor_calls_async",
+    ];
+
     [Theory]
     [InlineData("inprocess")]
     [InlineData("workers:2")]
@@ -45,6 +53,16 @@ public sealed class QuickRunTests
                 Assert.NotEmpty(rounds);
                 Assert.All(rounds, round => Assert.True(round > 0, $"{r.GetProperty("name")} had a round of {round}"));
                 Assert.Equal(rounds.Average(), r.GetProperty("mean").GetDouble(), tolerance: rounds.Average() * 1e-9);
+            });
+            // Orleans does the same work beside GenRay in the same run: in this process, or a client calling a silo process.
+            var orleansKind = mode == "inprocess" ? "Orleans in one process" : "Orleans client → silo process";
+            Assert.All(s_orleansCompared, name =>
+            {
+                var result = document.RootElement.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("name").GetString() == name);
+                var orleans = result.GetProperty("baselines").EnumerateArray()
+                    .Where(b => b.GetProperty("name").GetString()!.StartsWith(orleansKind, StringComparison.Ordinal)).ToList();
+                Assert.True(orleans.Count == 1, $"{name} has no {orleansKind} baseline:\n{output}");
+                Assert.True(orleans[0].GetProperty("mean").GetDouble() > 0, $"{name}: Orleans reported {orleans[0].GetProperty("mean")}:\n{output}");
             });
             if (OperatingSystem.IsLinux())
             {
