@@ -19,7 +19,7 @@ namespace GenRay.Benchmarks;
 /// Actors are grains; tasks are calls to a <see cref="StatelessWorkerAttribute"/> grain, Orleans' answer to work
 /// that any activation may run.
 /// </summary>
-internal sealed class OrleansBaselines : IAsyncDisposable
+public sealed class OrleansBaselines : IAsyncDisposable
 {
     public const string SiloFlag = "--orleans-silo";
 
@@ -35,7 +35,7 @@ internal sealed class OrleansBaselines : IAsyncDisposable
         Grains = host.Services.GetRequiredService<IGrainFactory>();
     }
 
-    public IGrainFactory Grains { get; }
+    private IGrainFactory Grains { get; }
 
     /// <summary>In one process (a silo hosted here) or across two (a client here, the silo in a child process).</summary>
     public bool CrossProcess => _silo is not null;
@@ -141,11 +141,12 @@ internal sealed class OrleansBaselines : IAsyncDisposable
 
     private static async Task<OrleansBaselines> ConnectToChildSiloAsync()
     {
+        // The child is the program that runs the benchmarks, which serves a silo when given SiloFlag.
         var self = Environment.ProcessPath!;
         var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
-            info.ArgumentList.Add(typeof(OrleansBaselines).Assembly.Location);
+            info.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
         }
         info.ArgumentList.Add(SiloFlag);
         var silo = Process.Start(info)!;
