@@ -45,10 +45,15 @@ public static partial class Remotes
     [Remote]
     public static void Worker(ActorHandle<MessageActor> messageActor, int j)
     {
+        ObjectRef last = default!;
         for (var i = 0; i < 10; i++)
         {
             Pace.Sleep(1);
-            messageActor.AddMessage($"MSG {i} by WKR {j}.");
+            last = messageActor.AddMessage($"MSG {i} by WKR {j}.");
         }
+        // As in Ray, an actor runs one caller's calls in the order made, but calls from different callers are not
+        // ordered: the driver's last read could reach the actor before this worker's last message. Returning once
+        // that message has run (and so every one before it) makes "Ray.Get(pushers)" mean "every message is in".
+        Ray.Get(last);
     }
 }
