@@ -69,14 +69,7 @@ internal sealed partial class GrpcBaselines : IAsyncDisposable
 
     private static GrpcBaselines Start()
     {
-        var self = Environment.ProcessPath!;
-        var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            info.ArgumentList.Add(typeof(GrpcBaselines).Assembly.Location);
-        }
-        info.ArgumentList.Add(ServeFlag);
-        var server = Process.Start(info)!;
+        var server = SelfProcess.Start(ServeFlag);
         var address = server.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The gRPC echo server did not start.");
         return new GrpcBaselines(server, address);
     }

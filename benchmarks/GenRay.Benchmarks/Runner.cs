@@ -96,7 +96,7 @@ public static class Runner
                         // Started for this metric and stopped after it, so no idle silo shares the CPUs with the next one.
                         try
                         {
-                            var silo = await OrleansBaselines.SharedAsync(crossProcess);
+                            var silo = await OrleansBaselines.SharedAsync(crossProcess ? () => SelfProcess.Start(OrleansBaselines.SiloFlag) : null);
                             baselines.Add(new(OrleansBaselines.Describe(crossProcess, pattern), (await Timeit.Run(orleans(silo), metric.Multiplier, options.Quick)).Mean));
                         }
                         finally

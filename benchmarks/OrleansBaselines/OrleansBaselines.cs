@@ -37,16 +37,17 @@ public sealed class OrleansBaselines : IAsyncDisposable
 
     private IGrainFactory Grains { get; }
 
-    /// <summary>In one process (a silo hosted here) or across two (a client here, the silo in a child process).</summary>
-    public bool CrossProcess => _silo is not null;
-
     /// <summary>What a baseline of this kind is called in the table.</summary>
     public static string Describe(bool crossProcess, string pattern) =>
         crossProcess ? $"Orleans client → silo process, {pattern}" : $"Orleans in one process, {pattern}";
 
-    /// <summary>The Orleans of this metric, started on first use; <see cref="StopSharedAsync"/> ends it, so no idle silo runs beside the next metric.</summary>
-    public static async ValueTask<OrleansBaselines> SharedAsync(bool crossProcess) =>
-        s_shared ??= crossProcess ? await ConnectToChildSiloAsync() : await HostSiloAsync();
+    /// <summary>
+    /// The Orleans of this metric, started on first use: a silo hosted here, or, given <paramref name="startSilo"/>
+    /// (which starts a process that runs <see cref="ServeAsync"/>), a client of that child's silo.
+    /// <see cref="StopSharedAsync"/> ends it, so no idle silo runs beside the next metric.
+    /// </summary>
+    public static async ValueTask<OrleansBaselines> SharedAsync(Func<Process>? startSilo) =>
+        s_shared ??= startSilo is null ? await HostSiloAsync() : await ConnectToChildSiloAsync(startSilo);
 
     public static async ValueTask StopSharedAsync()
     {
@@ -139,17 +140,9 @@ public sealed class OrleansBaselines : IAsyncDisposable
         return new OrleansBaselines(host, null);
     }
 
-    private static async Task<OrleansBaselines> ConnectToChildSiloAsync()
+    private static async Task<OrleansBaselines> ConnectToChildSiloAsync(Func<Process> startSilo)
     {
-        // The child is the program that runs the benchmarks, which serves a silo when given SiloFlag.
-        var self = Environment.ProcessPath!;
-        var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            info.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
-        }
-        info.ArgumentList.Add(SiloFlag);
-        var silo = Process.Start(info)!;
+        var silo = startSilo();
         try
         {
             var line = await silo.StandardOutput.ReadLineAsync();
