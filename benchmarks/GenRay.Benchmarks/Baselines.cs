@@ -31,6 +31,19 @@ internal static class Baselines
         return default;
     };
 
+    /// <summary>Several callers at once, each on a pool thread as an actor's turn is, submitting <paramref name="n"/> and waiting for them.</summary>
+    public static Func<ValueTask> TaskRunManyCallers(int callers, int n) => () =>
+    {
+        var batch = TaskRunBatch(n);
+        var clients = new Task[callers];
+        for (var c = 0; c < callers; c++)
+        {
+            clients[c] = Task.Run(() => batch().AsTask());
+        }
+        Task.WaitAll(clients);
+        return default;
+    };
+
     public static Func<ValueTask> ChannelActorSync()
     {
         var actor = new ChannelActor();

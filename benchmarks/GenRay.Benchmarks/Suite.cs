@@ -113,7 +113,7 @@ internal static class Suite
                     Ray.Get(actors.Select(a => a.SmallValueBatch(10_000)));
                     return default;
                 };
-            })
+            }, "4 callers × 10,000 Task.Run, WaitAll", () => Baselines.TaskRunManyCallers(4, 10_000))
             {
                 Orleans = ("stateless worker, 4 callers × 10,000 calls", o => o.TasksMany(4, 10_000)),
             },
