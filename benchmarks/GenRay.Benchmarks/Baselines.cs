@@ -32,17 +32,20 @@ internal static class Baselines
     };
 
     /// <summary>Several callers at once, each on a pool thread as an actor's turn is, submitting <paramref name="n"/> and waiting for them.</summary>
-    public static Func<ValueTask> TaskRunManyCallers(int callers, int n) => () =>
+    public static Func<ValueTask> TaskRunManyCallers(int callers, int n)
     {
         var batch = TaskRunBatch(n);
-        var clients = new Task[callers];
-        for (var c = 0; c < callers; c++)
+        return () =>
         {
-            clients[c] = Task.Run(() => batch().AsTask());
-        }
-        Task.WaitAll(clients);
-        return default;
-    };
+            var clients = new Task[callers];
+            for (var c = 0; c < callers; c++)
+            {
+                clients[c] = Task.Run(() => batch().AsTask());
+            }
+            Task.WaitAll(clients);
+            return default;
+        };
+    }
 
     public static Func<ValueTask> ChannelActorSync()
     {
