@@ -11,7 +11,7 @@ namespace GenRay.Cluster;
 internal sealed class ObjectTable
 {
     private readonly ConcurrentDictionary<ObjectId, WeakReference<ObjectRef>> _weak = new();
-    private readonly ConcurrentDictionary<ObjectId, ObjectRef> _pinned = new();
+    private readonly InFlight<ObjectId, ObjectRef> _pinned = new(); // an entry per task and call sent: see InFlight
     private int _sweepCountdown = 4096;
 
     public void Add(ObjectRef value, bool pin)
@@ -55,8 +55,6 @@ internal sealed class ObjectTable
         value = null!;
         return false;
     }
-
-    public IEnumerable<ObjectRef> Pinned => _pinned.Values;
 
     public void Clear()
     {

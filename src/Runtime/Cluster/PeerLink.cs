@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using GenRay.Internal;
 using MessagePack;
 
@@ -34,7 +33,7 @@ internal sealed class PeerLink : IPeerHandler
 
     // What this side waits to hear about from the other, by object id: a call it sent (the actor it went to), or,
     // with null, a pending ref the other side sent, which it pushes once ready.
-    private readonly ConcurrentDictionary<ObjectId, ForwardedActor?> _awaited = new();
+    private readonly InFlight<ObjectId, ForwardedActor?> _awaited = new();
     private volatile string? _lost;
 
     public PeerLink(WorkerNode worker, PeerConnection connection, string address)
@@ -150,7 +149,7 @@ internal sealed class PeerLink : IPeerHandler
             return;
         }
         _worker.Peers.Lost(this);
-        foreach (var (id, actor) in _awaited)
+        foreach (var (id, actor) in _awaited.Entries())
         {
             if (!_awaited.TryRemove(id, out _))
             {

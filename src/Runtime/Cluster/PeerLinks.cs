@@ -11,7 +11,7 @@ namespace GenRay.Cluster;
 internal sealed class PeerLinks(WorkerNode worker)
 {
     private readonly ConcurrentDictionary<string, Lazy<PeerLink?>> _links = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<ObjectId, byte> _driverLacks = new();
+    private readonly InFlight<ObjectId, byte> _driverLacks = new(); // an entry per call sent straight to another worker
 
     // Where the driver said each actor this worker's code called lives. The driver says it once per worker and place;
     // a handle here is collected once the code drops it (a task's argument, after the task), so the place is kept

@@ -19,7 +19,7 @@ internal sealed class RemoteActor : ActorCore
     // The head call, off the queue until it is ready (under _lock). Not TryPeek: a peeked ConcurrentQueue segment
     // stops clearing its slots, which kept every call (arguments, results) alive.
     private ActorCall? _next;
-    private readonly InFlight<ActorCall> _sent = new();
+    private readonly InFlight<long, ActorCall> _sent = new();
     private readonly ActorCreation _creation;
     private readonly DriverNode _driver;
     private readonly object _lock = new();

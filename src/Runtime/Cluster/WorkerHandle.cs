@@ -11,7 +11,7 @@ namespace GenRay.Cluster;
 internal sealed class WorkerHandle : IPeerHandler, IDriverClient
 {
     private readonly DriverNode _driver;
-    private readonly InFlight<TaskInvocation> _tasks = new();
+    private readonly InFlight<long, TaskInvocation> _tasks = new();
     private readonly ConcurrentDictionary<ActorId, RemoteActor> _actors = new();
 
     // Leases given to the worker for its own code's tasks, by id, until it gives them back or dies.
@@ -19,7 +19,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
 
     // Tasks this worker's code submitted and the driver runs, until done: they share the worker's fate (Ray's
     // owner fate-sharing), so a dead worker's retried parent does not leave its first children running for nothing.
-    private readonly ConcurrentDictionary<ObjectId, TaskInvocation> _submitted = new();
+    private readonly InFlight<ObjectId, TaskInvocation> _submitted = new();
     private readonly TaskCompletionSource _died = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PeerConnection? _connection;
     private volatile string? _lost;
@@ -521,7 +521,7 @@ internal sealed class WorkerHandle : IPeerHandler, IDriverClient
         {
             Fail(taskId, error, workerDied: true);
         }
-        foreach (var submitted in _submitted.Values)
+        foreach (var submitted in _submitted.Items())
         {
             OwnerLost(submitted);
         }

@@ -16,8 +16,8 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
     [ThreadStatic]
     private static bool t_hosting;
 
-    private readonly InFlight<TaskInvocation> _running = new();
-    private readonly InFlight<ActorCall> _calls = new();
+    private readonly InFlight<long, TaskInvocation> _running = new();
+    private readonly InFlight<long, ActorCall> _calls = new();
 
     // Actors hosted here, kept until the driver says they are gone: a dead one still fails calls with its cause.
     private readonly ConcurrentDictionary<ActorId, LocalActor> _hosted = new();
