@@ -11,7 +11,8 @@ namespace GenRay.Cluster;
 internal sealed class PeerLinks(WorkerNode worker)
 {
     private readonly ConcurrentDictionary<string, Lazy<PeerLink?>> _links = new(StringComparer.Ordinal);
-    private readonly InFlight<ObjectId, byte> _driverLacks = new(); // an entry per call sent straight to another worker
+    // Pending refs the driver does not know: an entry per call sent straight to another worker, and per pending ref one sent here.
+    private readonly InFlight<ObjectId, byte> _driverLacks = new();
 
     // Where the driver said each actor this worker's code called lives. The driver says it once per worker and place;
     // a handle here is collected once the code drops it (a task's argument, after the task), so the place is kept
