@@ -30,7 +30,6 @@ internal sealed class ForwardedActor : ActorCore, IObjectListener
 
     public override void Enqueue(ActorCall call)
     {
-        _worker.Objects.Pin(call.ResultRef);
         call.MarkSent();
         PeerLink? direct;
         lock (_route)
@@ -43,18 +42,17 @@ internal sealed class ForwardedActor : ActorCore, IObjectListener
         }
         if (direct is not null)
         {
-            _worker.Peers.OweDriver(call.ResultRef.Id);
-            if (direct.TryCall(this, call))
+            if (direct.TryCall(this, call)) // the link holds the result until answered (see PeerLink._awaited)
             {
                 return;
             }
-            _worker.Peers.DriverKnows(call.ResultRef.Id);
             lock (_route)
             {
                 Forget(direct);
                 _viaDriver++;
             }
         }
+        _worker.Objects.Pin(call.ResultRef); // until the driver answers (WorkerNode.Ready); so it also knows the ref
         call.ResultRef.WhenReady(this);
         _worker.Send(MessageKind.SubmitCall, 4, call.WriteSubmission, onFailure: call.Fail);
     }

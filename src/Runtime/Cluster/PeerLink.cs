@@ -13,7 +13,7 @@ namespace GenRay.Cluster;
 /// with <see cref="ActorDiedException"/> (the actor's process is gone, or unreachable: as a call in flight when
 /// an actor's process dies) and the refs it waits for fail too.
 /// </summary>
-internal sealed class PeerLink : IPeerHandler
+internal sealed class PeerLink : IPeerHandler, IObjectListener
 {
     [ThreadStatic]
     private static PeerLink? t_reading;
@@ -24,16 +24,19 @@ internal sealed class PeerLink : IPeerHandler
     private static readonly Action<Exception, (PeerLink Link, ActorCall Call)> s_callNotSent = static (error, sent) =>
     {
         sent.Link._awaited.TryRemove(sent.Call.ResultRef.Id, out _);
-        sent.Link._worker.Peers.DriverKnows(sent.Call.ResultRef.Id); // failed here: nothing more to tell it
         sent.Call.Fail(error);
     };
 
     private readonly WorkerNode _worker;
     private readonly PeerConnection _connection;
 
-    // What this side waits to hear about from the other, by object id: a call it sent (the actor it went to), or,
-    // with null, a pending ref the other side sent, which it pushes once ready.
-    private readonly InFlight<ObjectId, ForwardedActor?> _awaited = new();
+    // What this side waits to hear about from the other, by object id: a call it sent (the actor it went to, and
+    // its result), or, with no actor, a pending ref the other side sent, which it pushes once ready. A call's result
+    // is held here only: not pinned in the worker's object table, and not in the set of refs the driver lacks (an
+    // unpinned ref owned here is one, PeerLinks.DriverLacks). A call took an entry in each of the three before, and
+    // a perf profile of workers:2 n_n_actor_calls_async put the misses of their lookups (bucket, then entry, in
+    // tables of thousands) first among a worker's instructions: a fifth of its samples, in the two methods below.
+    private readonly InFlight<ObjectId, Awaited> _awaited = new();
     private volatile string? _lost;
 
     public PeerLink(WorkerNode worker, PeerConnection connection, string address)
@@ -60,7 +63,7 @@ internal sealed class PeerLink : IPeerHandler
     public bool TryCall(ForwardedActor actor, ActorCall call)
     {
         var id = call.ResultRef.Id;
-        _awaited[id] = actor;
+        _awaited[id] = new Awaited(actor, call.ResultRef);
         if (_lost is not null)
         {
             // Gone before or while it was added: whoever removes it decides (OnClosed failed it, or it goes elsewhere).
@@ -73,12 +76,15 @@ internal sealed class PeerLink : IPeerHandler
     /// <summary>A pending ref this side read from the other: the other side pushes its outcome here.</summary>
     public void AwaitPush(ObjectRef proxy)
     {
-        _awaited[proxy.Id] = null;
+        _awaited[proxy.Id] = new Awaited(null, proxy);
         if (_lost is { } why && _awaited.TryRemove(proxy.Id, out _))
         {
             _worker.Peers.Failed(proxy.Id, Gone(why));
         }
     }
+
+    /// <summary>A call the other worker sent here is done: its answer goes back (one listener per link, not per call).</summary>
+    public void OnObjectReady(ObjectRef completed) => SendReady(completed);
 
     /// <summary>Sends the outcome of <paramref name="value"/>: a call's answer, or a pushed ref.</summary>
     public void SendReady(ObjectRef value)
@@ -124,11 +130,16 @@ internal sealed class PeerLink : IPeerHandler
                 {
                     var id = IdCodec.ReadObjectId(ref reader);
                     var outcome = Outcome.Read(ref reader);
-                    if (_awaited.TryRemove(id, out var actor) && actor is not null && outcome.Error is ActorDiedException)
+                    if (_awaited.TryRemove(id, out var awaited) && awaited.Actor is { } actor)
                     {
-                        actor.Forget(this); // gone from that process: the driver knows where it is now
+                        outcome.Apply(awaited.Value, _worker);
+                        if (outcome.Error is ActorDiedException)
+                        {
+                            actor.Forget(this); // gone from that process: the driver knows where it is now
+                        }
+                        break;
                     }
-                    _worker.Peers.Ready(id, outcome);
+                    _worker.Peers.Ready(id, outcome); // a push: the proxy is pinned, and owed to the driver
                     break;
                 }
                 default:
@@ -149,7 +160,7 @@ internal sealed class PeerLink : IPeerHandler
             return;
         }
         _worker.Peers.Lost(this);
-        foreach (var (id, actor) in _awaited.Entries())
+        foreach (var (id, (actor, value)) in _awaited.Entries())
         {
             if (!_awaited.TryRemove(id, out _))
             {
@@ -161,13 +172,16 @@ internal sealed class PeerLink : IPeerHandler
                 continue;
             }
             actor.Forget(this);
-            _worker.Peers.Failed(id, new ActorDiedException(
+            value.TrySetException(new ActorDiedException(
                 $"The actor {actor.DisplayName} did not answer this call: its worker process at {Address} {why} while the call was in flight."));
         }
     }
 
     /// <summary>Ends the link (this worker stops).</summary>
     public void Close() => _connection.Close();
+
+    /// <summary>A call sent over this link (its actor, its result), or a pending ref pushed here (no actor, its proxy).</summary>
+    private readonly record struct Awaited(ForwardedActor? Actor, ObjectRef Value);
 
     private RayException Gone(string why) => new($"The worker at {Address}, which was to send this value once ready, {why}.");
 }

@@ -11,7 +11,8 @@ namespace GenRay.Cluster;
 internal sealed class PeerLinks(WorkerNode worker)
 {
     private readonly ConcurrentDictionary<string, Lazy<PeerLink?>> _links = new(StringComparer.Ordinal);
-    // Pending refs the driver does not know: an entry per call sent straight to another worker, and per pending ref one sent here.
+    // Pending refs another worker sent here, which the driver does not know. The results of calls sent straight to
+    // another worker it does not know either; they are told apart without an entry (see DriverLacks).
     private readonly InFlight<ObjectId, byte> _driverLacks = new();
 
     // Where the driver said each actor this worker's code called lives. The driver says it once per worker and place;
@@ -69,8 +70,9 @@ internal sealed class PeerLinks(WorkerNode worker)
 
     /// <summary>
     /// Whether the driver does not know pending <paramref name="value"/>. Besides the refs above, it does not know the
-    /// result of a call this worker's code made to an actor hosted here: made here, and not held for an answer from
-    /// the driver, as everything sent through the driver is while pending.
+    /// results of calls this worker's code made to an actor hosted here or sent straight to another worker: made here,
+    /// and not pinned for an answer from the driver, as everything sent through the driver is while pending (a call
+    /// sent straight is held by its link instead).
     /// </summary>
     public bool DriverLacks(ObjectRef value) =>
         _driverLacks.ContainsKey(value.Id) || (value.Id.Owner == worker.Runtime.OwnerId && !worker.Objects.IsPinned(value.Id));
@@ -78,10 +80,10 @@ internal sealed class PeerLinks(WorkerNode worker)
     /// <summary>Object <paramref name="id"/> is pending here without the driver knowing it.</summary>
     public void OweDriver(ObjectId id) => _driverLacks[id] = 0;
 
-    /// <summary>The driver knows object <paramref name="id"/> after all (its call went through it), or it is settled.</summary>
+    /// <summary>The driver was told the outcome of object <paramref name="id"/>.</summary>
     public void DriverKnows(ObjectId id) => _driverLacks.TryRemove(id, out _);
 
-    /// <summary>Another worker answered a call sent to it, or pushed a pending ref it sent here.</summary>
+    /// <summary>Another worker pushed a pending ref it sent here (or answered a call its link no longer waited for).</summary>
     public void Ready(ObjectId id, Outcome.Parsed outcome)
     {
         worker.Ready(id, outcome);

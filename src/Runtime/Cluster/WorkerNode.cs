@@ -348,14 +348,8 @@ internal sealed class WorkerNode : ClusterNode, IPeerHandler
             link.Refuse(resultId, error);
             return;
         }
-        call.ResultRef.WhenReady(new PeerAnswer(link));
+        call.ResultRef.WhenReady(link); // answered over the link once ready
         call.SubmitUntyped();
-    }
-
-    /// <summary>Answers a call another worker sent here once its result is ready.</summary>
-    private sealed class PeerAnswer(PeerLink link) : IObjectListener
-    {
-        public void OnObjectReady(ObjectRef completed) => link.SendReady(completed);
     }
 
     public override ActorCore FindActor(ActorId id, string typeId, Type actorClass)
