@@ -18,13 +18,7 @@ internal static class BlockingWait
         {
             return true; // read off the connection the call went out on
         }
-        // Most objects a caller waits on are a few microseconds from ready: spin briefly before sleeping.
-        var spinner = new SpinWait();
-        for (var i = 0; i < SpinIterations && !target.IsCompleted; i++)
-        {
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
-        if (target.IsCompleted)
+        if (SpinUntilReady(target))
         {
             return true;
         }
@@ -41,6 +35,20 @@ internal static class BlockingWait
             return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// Spins briefly while <paramref name="target"/> is pending; true if it became ready. Most objects a caller waits
+    /// on are a few microseconds from ready, and sleeping costs a wake-up (and, for a list, a listener on every ref).
+    /// </summary>
+    public static bool SpinUntilReady(ObjectRef target)
+    {
+        var spinner = new SpinWait();
+        for (var i = 0; i < SpinIterations && !target.IsCompleted; i++)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        return target.IsCompleted;
     }
 
     /// <summary>Waits until <paramref name="needed"/> of <paramref name="pending"/> are ready or the timeout passes.</summary>

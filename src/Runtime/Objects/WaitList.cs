@@ -115,6 +115,19 @@ internal sealed class WaitList<T> : IReadOnlyList<ObjectRef<T>>
         return found;
     }
 
+    /// <summary>The first item not yet completed, in list order; null if all are.</summary>
+    public ObjectRef<T>? FirstPending()
+    {
+        foreach (var item in this)
+        {
+            if (!item.IsCompleted)
+            {
+                return item;
+            }
+        }
+        return null;
+    }
+
     public List<ObjectRef> Pending()
     {
         var pending = new List<ObjectRef>();
