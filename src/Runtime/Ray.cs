@@ -178,9 +178,9 @@ public static class Ray
         {
             // Ray's loop (ready, not_ready = ray.wait(not_ready)) mostly waits for its first ref, which with worker
             // processes is a few microseconds from arriving: a short spin on it spares registering with every pending
-            // ref of a long list, and the wake-up (workers:2, single_client_wait_1k_refs: 5 alternating pairs, each
+            // ref of a long list, and the wake-up (workers:2, single_client_wait_1k_refs: 8 alternating pairs, each
             // ahead). Not in one process, where the spinning thread takes a core from the task that would complete
-            // the ref (in-process, 3 pairs, each behind).
+            // the ref (in-process, 3 pairs of an unconditional spin, each behind).
             ready = list.FindCompleted(picked);
         }
         if (ready < numReturns && timeout != TimeSpan.Zero)

@@ -52,7 +52,8 @@ internal sealed class ForwardedActor : ActorCore, IObjectListener
                 _viaDriver++;
             }
         }
-        _worker.Objects.Pin(call.ResultRef); // until the driver answers (WorkerNode.Ready); so it also knows the ref
+        // Pinned until the driver answers (WorkerNode.Ready); a pinned ref is one the driver knows (PeerLinks.DriverLacks).
+        _worker.Objects.Pin(call.ResultRef);
         call.ResultRef.WhenReady(this);
         _worker.Send(MessageKind.SubmitCall, 4, call.WriteSubmission, onFailure: call.Fail);
     }
