@@ -41,17 +41,11 @@ internal sealed class LeaseTable
     {
         lock (_lock)
         {
+            // The entry stays when its last lease closes (one per request, so per method): a task sent one at a time
+            // opens and closes a lease each, and removing the entry made the next one allocate it again.
             if (_open.TryGetValue(lease.Request, out var current))
             {
-                var rest = Without(current, lease);
-                if (rest.Length == 0)
-                {
-                    _open.TryRemove(lease.Request, out _);
-                }
-                else
-                {
-                    _open[lease.Request] = rest;
-                }
+                _open[lease.Request] = Without(current, lease);
             }
         }
     }
@@ -87,10 +81,36 @@ internal sealed class LeaseTable
         }
     }
 
-    // A method of its own: inline in TryAttach, the lambda's closure over the lease would be made on every call (the
-    // compiler makes a captured local's closure where the local is declared, taken branch or not), once per task sent.
-    private static TaskLease[] Without(TaskLease[] leases, TaskLease gone) =>
-        Array.FindAll(leases, lease => !ReferenceEquals(lease, gone));
+    // A loop, not Array.FindAll: that made a closure, a delegate and a list on every close, once per task sent alone.
+    private static TaskLease[] Without(TaskLease[] leases, TaskLease gone)
+    {
+        var kept = 0;
+        foreach (var lease in leases)
+        {
+            if (!ReferenceEquals(lease, gone))
+            {
+                kept++;
+            }
+        }
+        if (kept == leases.Length)
+        {
+            return leases;
+        }
+        if (kept == 0)
+        {
+            return [];
+        }
+        var rest = new TaskLease[kept];
+        var at = 0;
+        foreach (var lease in leases)
+        {
+            if (!ReferenceEquals(lease, gone))
+            {
+                rest[at++] = lease;
+            }
+        }
+        return rest;
+    }
 
     /// <summary>A task of <paramref name="method"/> ran for <paramref name="micros"/> in its worker.</summary>
     public void Ran(RemoteMethod method, double micros)

@@ -22,16 +22,17 @@ namespace GenRay.Cluster;
 /// </remarks>
 internal sealed class TaskLease
 {
-    private readonly object _lock = new();
-    private int _attached;
-    private bool _ended;
+    // The attached count, and Ended once the lease ended: one word changed by compare-and-swap, so a lease (one per
+    // task sent one at a time) costs no lock object, and attaching never waits for a thread that was descheduled.
+    private const int Ended = 1 << 30;
+    private int _state;
 
     public TaskLease(long id, WorkerHandle worker, ResourceRequest request)
     {
         Id = id;
         Worker = worker;
         Request = request;
-        _attached = 1; // the admitted task that opens it
+        _state = 1; // the admitted task that opens it
     }
 
     public long Id { get; }
@@ -41,50 +42,65 @@ internal sealed class TaskLease
     public ResourceRequest Request { get; }
 
     /// <summary>Tasks sent on this lease and not yet done or detached.</summary>
-    public int Attached => Volatile.Read(ref _attached);
+    public int Attached => Volatile.Read(ref _state) & ~Ended;
 
-    public bool IsEnded => Volatile.Read(ref _ended);
+    public bool IsEnded => (Volatile.Read(ref _state) & Ended) != 0;
 
     /// <summary>Attaches one more task, unless the lease ended or is <paramref name="depth"/> deep already.</summary>
     public bool TryAttach(int depth)
     {
-        lock (_lock)
+        var state = Volatile.Read(ref _state);
+        while (true)
         {
-            if (_ended || _attached >= depth)
+            if ((state & Ended) != 0 || state >= depth)
             {
                 return false;
             }
-            _attached++;
-            return true;
+            var seen = Interlocked.CompareExchange(ref _state, state + 1, state);
+            if (seen == state)
+            {
+                return true;
+            }
+            state = seen;
         }
     }
 
     /// <summary>A task left the lease (done, or blocked); true when that ended the lease: its resources go back.</summary>
     public bool Detach()
     {
-        lock (_lock)
+        var state = Volatile.Read(ref _state);
+        while (true)
         {
-            if (_ended)
+            if ((state & Ended) != 0)
             {
                 return false;
             }
-            _attached--;
-            _ended = _attached == 0;
-            return _ended;
+            var next = state - 1 == 0 ? Ended : state - 1;
+            var seen = Interlocked.CompareExchange(ref _state, next, state);
+            if (seen == state)
+            {
+                return next == Ended;
+            }
+            state = seen;
         }
     }
 
     /// <summary>Ends the lease whatever is attached (its worker is gone); true if it was still open.</summary>
     public bool End()
     {
-        lock (_lock)
+        var state = Volatile.Read(ref _state);
+        while (true)
         {
-            if (_ended)
+            if ((state & Ended) != 0)
             {
                 return false;
             }
-            _ended = true;
-            return true;
+            var seen = Interlocked.CompareExchange(ref _state, state | Ended, state);
+            if (seen == state)
+            {
+                return true;
+            }
+            state = seen;
         }
     }
 }
