@@ -81,34 +81,18 @@ internal sealed class LeaseTable
         }
     }
 
-    // A loop, not Array.FindAll: that made a closure, a delegate and a list on every close, once per task sent alone.
+    // Not Array.FindAll: that made a closure, a delegate and a list on every close, once per task sent alone. A lease is
+    // in its request's array at most once (Open adds each new one once).
     private static TaskLease[] Without(TaskLease[] leases, TaskLease gone)
     {
-        var kept = 0;
-        foreach (var lease in leases)
-        {
-            if (!ReferenceEquals(lease, gone))
-            {
-                kept++;
-            }
-        }
-        if (kept == leases.Length)
+        var at = Array.IndexOf(leases, gone);
+        if (at < 0)
         {
             return leases;
         }
-        if (kept == 0)
-        {
-            return [];
-        }
-        var rest = new TaskLease[kept];
-        var at = 0;
-        foreach (var lease in leases)
-        {
-            if (!ReferenceEquals(lease, gone))
-            {
-                rest[at++] = lease;
-            }
-        }
+        var rest = leases.Length == 1 ? [] : new TaskLease[leases.Length - 1];
+        Array.Copy(leases, rest, at);
+        Array.Copy(leases, at + 1, rest, at, leases.Length - at - 1);
         return rest;
     }
 

@@ -35,7 +35,8 @@ internal sealed class PeerLink : IPeerHandler, IObjectListener
     // is held here only: not pinned in the worker's object table, and not in the set of refs the driver lacks (an
     // unpinned ref owned here is one, PeerLinks.DriverLacks). A call took an entry in each of the three before, and
     // a perf profile of workers:2 n_n_actor_calls_async put the misses of their lookups (bucket, then entry, in
-    // tables of thousands) first among a worker's instructions: a quarter of its samples, in the two methods below.
+    // tables of thousands) first among a worker's instructions: a quarter of its samples, in OnMessage below and in
+    // ForwardedActor.Enqueue.
     private readonly InFlight<ObjectId, Awaited> _awaited = new();
     private volatile string? _lost;
 
