@@ -16,7 +16,8 @@ internal sealed class LeaseTable
 
     private const int MaxDepth = 1024;
 
-    // Per request (reference identity: one instance per method and node), the open leases; copied on write.
+    // Per request (reference identity: one instance per method and node, or per call made with options of its own),
+    // the open leases; copied on write.
     private readonly ConcurrentDictionary<ResourceRequest, TaskLease[]> _open = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<RemoteMethod, RunTime> _runTimes = new(ReferenceEqualityComparer.Instance);
     private readonly object _lock = new();
@@ -33,6 +34,9 @@ internal sealed class LeaseTable
         return lease;
     }
 
+    /// <summary>Requests with a lease open now (for tests).</summary>
+    internal int OpenRequests => _open.Count;
+
     /// <summary>A lease granted to a worker for its own code's tasks: not open to the driver's tasks (the worker runs what it holds).</summary>
     public TaskLease OpenOwn(WorkerHandle worker, ResourceRequest request) =>
         new(Interlocked.Increment(ref _nextId), worker, request);
@@ -41,11 +45,19 @@ internal sealed class LeaseTable
     {
         lock (_lock)
         {
-            // The entry stays when its last lease closes (one per request, so per method): a task sent one at a time
-            // opens and closes a lease each, and removing the entry made the next one allocate it again.
+            // The entry goes with its last lease: a task with options of its own per call holds a request of its own,
+            // so an entry kept would stay for every such task the driver ever sent.
             if (_open.TryGetValue(lease.Request, out var current))
             {
-                _open[lease.Request] = Without(current, lease);
+                var rest = Without(current, lease);
+                if (rest.Length == 0)
+                {
+                    _open.TryRemove(lease.Request, out _);
+                }
+                else
+                {
+                    _open[lease.Request] = rest;
+                }
             }
         }
     }

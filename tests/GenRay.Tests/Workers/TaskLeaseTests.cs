@@ -71,4 +71,23 @@ public sealed class TaskLeaseTests
             Assert.True(lease.IsEnded);
         }
     }
+
+    [Fact]
+    public void The_open_lease_table_forgets_a_request_once_its_last_lease_closes()
+    {
+        // A call made with options of its own holds a request of its own: the driver's table must not keep one
+        // entry per such call for as long as it runs.
+        var table = new LeaseTable();
+        for (var i = 0; i < 1000; i++)
+        {
+            var request = new ResourceRequest(1, []);
+            var first = table.Open(null!, request);
+            var second = table.Open(null!, request);
+            table.Close(first);
+            Assert.Equal(1, table.OpenRequests); // the second lease is still open
+            table.Close(second);
+        }
+
+        Assert.Equal(0, table.OpenRequests);
+    }
 }
